@@ -1,0 +1,163 @@
+"""Safe access to the input frames: a missing list or column reads as empty, never raises.
+
+Rules read cells through :class:`ListInput` so they never touch pandas quirks (NaN, dtypes,
+missing columns) and can be read as plain row-by-row Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .. import schema
+from .normalise import is_empty, lookup_key, parse_int_id
+from .result import Finding
+from .vocab import LIST_TITLES
+
+__all__ = ["ListInput", "LookupIndex", "Resolved", "FindingLog", "empty_frame", "set_column"]
+
+
+def empty_frame(list_key: str) -> pd.DataFrame:
+    """An empty frame with the Staff/Beheer columns of ``list_key``, used for a missing list."""
+    cols = ["ID"] + [c.name for c in schema.list_def(list_key).columns
+                     if c.writer is not schema.Writer.DAEMON]
+    frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in cols})
+    frame.index.name = "ID"
+    return frame
+
+
+def set_column(frame: pd.DataFrame, name: str, values: Iterable[Any]) -> None:
+    """Put ``values`` in ``frame[name]`` as object dtype, so None stays None (never NaN)."""
+    frame[name] = pd.Series(list(values), dtype=object).to_numpy()  # positional, any index
+
+
+@dataclass
+class ListInput:
+    """One input list as rows of plain values, with its item IDs and human references."""
+
+    key: str
+    frame: pd.DataFrame
+    present: bool
+    ids: list[int | None] = field(init=False)
+    refs: list[str] = field(init=False)
+
+    @classmethod
+    def of(cls, key: str, frame: Any) -> ListInput:
+        if not isinstance(frame, pd.DataFrame):
+            return cls(key, empty_frame(key), False)
+        return cls(key, frame.copy(), True)
+
+    def __post_init__(self) -> None:
+        id_values = self.frame["ID"].tolist() if "ID" in self.frame.columns else list(
+            self.frame.index)
+        self.ids = [parse_int_id(v) for v in id_values]
+        title = LIST_TITLES.get(self.key, self.key)
+        code_col = schema.list_def(self.key).code_column
+        codes = self.col(code_col) if code_col else [None] * len(self)
+        refs = []
+        for item_id, code in zip(self.ids, codes):
+            if isinstance(code, str) and code.strip():
+                refs.append(code.strip())
+            elif self.key == "urenregistratie":
+                refs.append(f"ID {item_id}")
+            else:
+                refs.append(f"{title} {item_id}")
+        self.refs = refs
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    @property
+    def title(self) -> str:
+        return LIST_TITLES.get(self.key, self.key)
+
+    def has(self, column: str) -> bool:
+        return column in self.frame.columns
+
+    def col(self, column: str) -> list[Any]:
+        """The column's raw values, None for every row when the column is missing."""
+        if column not in self.frame.columns:
+            return [None] * len(self)
+        data = self.frame[column]
+        if isinstance(data, pd.DataFrame):  # duplicate column names: take the first
+            data = data.iloc[:, 0]
+        return [None if is_empty(v) else v for v in data.tolist()]
+
+
+class Resolved:
+    """The outcome of resolving one lookup cell."""
+
+    EMPTY = "empty"
+    FOUND = "found"
+    UNKNOWN = "unknown"
+    UNCHECKED = "unchecked"  # the target list is missing: nothing can be said
+
+    def __init__(self, state: str, target_id: int | None = None, wat: str = "") -> None:
+        self.state = state
+        self.target_id = target_id
+        self.wat = wat  # "'P-2526-99'" or "(item 1018)", for messages
+
+
+@dataclass
+class LookupIndex:
+    """Finds rows of a target list by item ID or by the show value (e.g. ProjectCode)."""
+
+    target: ListInput
+    show_column: str
+    by_id: dict[int, int] = field(init=False)  # item ID -> row position
+    by_key: dict[str, int] = field(init=False)  # show key -> item ID of the first row
+
+    def __post_init__(self) -> None:
+        self.by_id = {i: pos for pos, i in enumerate(self.target.ids) if i is not None}
+        self.by_key = {}
+        for item_id, value in zip(self.target.ids, self.target.col(self.show_column)):
+            key = lookup_key(value)
+            if key is not None and item_id is not None and key not in self.by_key:
+                self.by_key[key] = item_id
+
+    def resolve(self, show: Any, lookup_id: Any, has_id_column: bool) -> Resolved:
+        """By ``XId`` when that column exists (SharePoint), else by the show value (CSV)."""
+        show_key = lookup_key(show)
+        shown_text = f"'{show.strip() if isinstance(show, str) else show}'"
+        if has_id_column and not is_empty(lookup_id):
+            target_id = parse_int_id(lookup_id)
+            if not self.target.present:
+                return Resolved(Resolved.UNCHECKED)
+            if target_id is not None and target_id in self.by_id:
+                return Resolved(Resolved.FOUND, target_id)
+            wat = shown_text if show_key else f"(item {lookup_id})"
+            return Resolved(Resolved.UNKNOWN, None, wat)
+        if show_key is None:
+            return Resolved(Resolved.EMPTY)
+        if not self.target.present:
+            return Resolved(Resolved.UNCHECKED)
+        if show_key in self.by_key:
+            return Resolved(Resolved.FOUND, self.by_key[show_key])
+        return Resolved(Resolved.UNKNOWN, None, shown_text)
+
+    def row(self, target_id: int | None) -> int | None:
+        """The row position of ``target_id`` in the target list."""
+        return None if target_id is None else self.by_id.get(target_id)
+
+
+@dataclass
+class FindingLog:
+    """All findings of a run, in order, and per (list, item) for ``Controlemelding``."""
+
+    findings: list[Finding] = field(default_factory=list)
+    _by_row: dict[tuple[str, int | None], list[Finding]] = field(default_factory=dict)
+
+    def add(self, item: Finding) -> None:
+        self.findings.append(item)
+        if item.item_id is not None:
+            self._by_row.setdefault((item.list_key, item.item_id), []).append(item)
+
+    def extend(self, items: Iterable[Finding]) -> None:
+        for item in items:
+            self.add(item)
+
+    def of_row(self, list_key: str, item_id: int | None) -> list[Finding]:
+        return list(self._by_row.get((list_key, item_id), ()))

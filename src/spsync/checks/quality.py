@@ -1,0 +1,215 @@
+"""Table-level data quality: missing lists/columns, duplicate codes, empty required values,
+people without e-mail, dangling lookups, choice values outside §3 and unreadable numbers/dates.
+
+Columns a rule reads with its own codes (Uren, Datum, Project of a booking; Overleg and the
+period of a Jaarkalender row; Voortgang of activities and indicators) are left to that rule, so
+one bad value gives one finding.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from .. import schema
+from .findings import finding
+from .frames import ListInput, LookupIndex, Resolved
+from .normalise import (INVALID, is_empty, lookup_key, parse_bool, parse_choice, parse_date,
+                        parse_number, shown)
+from .planjaar import parse_planjaar, planjaar
+from .result import Finding
+from .settings import CheckSettings
+from .vocab import CHOICE_VOCABS, LIST_TITLES, display_name
+
+__all__ = [
+    "LIST_CONSEQUENCES", "REQUIRED_COLUMNS", "REQUIRED_VALUES", "RULE_OWNED", "CODE_COLUMNS",
+    "NONNEGATIVE", "PLANJAAR_LISTS", "OWNER_COLUMNS", "LOOKUPS", "check_tables",
+]
+
+#: LIJST_ONTBREEKT: what the MT misses when a list is not on the site.
+LIST_CONSEQUENCES: dict[str, str] = {
+    "hoofdlijnen": "de hoofdlijnen van projecten, doelen en activiteiten zijn niet gecontroleerd",
+    "projecten": "er zijn geen uren of budgetten per project berekend",
+    "urenregistratie": "er zijn geen geboekte uren berekend",
+    "jaarkalender": "de jaarkalender is niet gecontroleerd",
+    "doelen": "de doelstatus is niet berekend",
+    "activiteiten": "de voortgang van de activiteiten is niet berekend",
+    "indicatoren": "de indicatoren zijn niet berekend",
+}
+
+#: KOLOM_ONTBREEKT: columns whose absence changes what the rules compute. Optional overrides
+#: and free text (CategorieHandmatig, Toelichting, ...) may be absent without a finding.
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "hoofdlijnen": ("Title",),
+    "projecten": ("ProjectCode", "ProjectType", "Hoofdlijn", "Planjaar", "Eigenaar",
+                  "ToegekendeUren", "Startdatum", "Einddatum", "Projectstatus", "BegrootBedrag",
+                  "WerkelijkeUitgave", "BudgetPM"),
+    "urenregistratie": ("Project", "Datum", "Uren"),
+    "jaarkalender": ("Title", "Documenttype", "Overleg", "Planjaar", "PeriodeStart",
+                     "PeriodeEind", "Eigenaar", "BesprokenOp", "BesprokenIn", "Vervallen"),
+    "doelen": ("DoelCode",),
+    "activiteiten": ("ActiviteitCode", "Planjaar", "Voortgang"),
+    "indicatoren": ("IndicatorCode", "Doel", "GewensteRichting", "Streefwaarde", "Berekening",
+                    "Nulmeting", "VoortgangHandmatig", "WaardeHandmatig", "Planjaar"),
+}
+
+#: VERPLICHT_VELD_LEEG: values the rules or the alerts need (Planjaar has its own check).
+REQUIRED_VALUES: dict[str, tuple[str, ...]] = {
+    "hoofdlijnen": ("Title", "Code"),
+    "projecten": ("ProjectCode", "ProjectType", "Hoofdlijn", "Eigenaar", "Startdatum",
+                  "Einddatum", "Projectstatus"),
+    "jaarkalender": ("Title", "Documenttype", "Eigenaar"),
+    "doelen": ("DoelCode", "Hoofdlijn"),
+    "activiteiten": ("ActiviteitCode",),
+    "indicatoren": ("IndicatorCode", "Doel", "Berekening"),
+}
+
+#: Columns a rule module validates itself (see the module docstring).
+RULE_OWNED: dict[str, tuple[str, ...]] = {
+    "urenregistratie": ("Project", "Datum", "Uren"),
+    "jaarkalender": ("Overleg", "PeriodeStart", "PeriodeEind"),
+    "activiteiten": ("Voortgang",),
+    "indicatoren": ("VoortgangHandmatig",),
+}
+
+#: DUBBELE_CODE: unique keys (Hoofdlijnen.Title is the show field of its lookups).
+CODE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "hoofdlijnen": ("Code", "Title"),
+    "projecten": ("ProjectCode",),
+    "doelen": ("DoelCode",),
+    "activiteiten": ("ActiviteitCode",),
+    "indicatoren": ("IndicatorCode",),
+}
+
+#: Number columns that must not be negative (hours budget, amounts).
+NONNEGATIVE: frozenset[tuple[str, str]] = frozenset({
+    ("projecten", "ToegekendeUren"), ("projecten", "BegrootBedrag"),
+    ("projecten", "WerkelijkeUitgave"),
+})
+
+#: Lists whose rows carry a Planjaar.
+PLANJAAR_LISTS = ("projecten", "jaarkalender", "activiteiten", "indicatoren")
+
+#: Person columns that receive alerts or reminders (PERSOON_ZONDER_EMAIL).
+OWNER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "projecten": ("Eigenaar",), "jaarkalender": ("Eigenaar",), "activiteiten": ("Eigenaar",),
+}
+
+#: LOOKUP_ONBEKEND: (list, column) -> (target list, show column). Urenregistratie.Project is
+#: checked by §5.2 (PROJECT_ONBEKEND).
+LOOKUPS: dict[tuple[str, str], tuple[str, str]] = {
+    ("projecten", "Hoofdlijn"): ("hoofdlijnen", "Title"),
+    ("doelen", "Hoofdlijn"): ("hoofdlijnen", "Title"),
+    ("activiteiten", "Hoofdlijn"): ("hoofdlijnen", "Title"),
+    ("activiteiten", "Doel"): ("doelen", "DoelCode"),
+    ("activiteiten", "Project"): ("projecten", "ProjectCode"),
+    ("indicatoren", "Doel"): ("doelen", "DoelCode"),
+}
+
+
+def check_tables(inputs: dict[str, ListInput], settings: CheckSettings,
+                 controledatum: date) -> list[Finding]:
+    """All table-level findings, list by list in read order."""
+    out: list[Finding] = []
+    for key, inp in inputs.items():
+        title = LIST_TITLES[key]
+        if not inp.present:
+            out.append(finding(key, None, title, "LIJST_ONTBREEKT", lijst=title,
+                               gevolg=LIST_CONSEQUENCES[key]))
+            continue
+        if len(inp) == 0:
+            out.append(finding(key, None, title, "LIJST_LEEG", lijst=title))
+            continue
+        for col in REQUIRED_COLUMNS.get(key, ()):
+            if not inp.has(col) and not inp.has(f"{col}Id"):
+                out.append(finding(key, None, title, "KOLOM_ONTBREEKT", kolom=col, lijst=title))
+        out.extend(_duplicates(inp))
+        out.extend(_rows(inp, inputs, settings, controledatum))
+    return out
+
+
+def _duplicates(inp: ListInput) -> list[Finding]:
+    out = []
+    for col in CODE_COLUMNS.get(inp.key, ()):
+        groups: dict[str, list[int]] = defaultdict(list)
+        values = inp.col(col)
+        for pos, value in enumerate(values):
+            key = lookup_key(value)
+            if key is not None:
+                groups[key].append(pos)
+        for positions in groups.values():
+            if len(positions) < 2:
+                continue
+            items = ", ".join(str(inp.ids[p]) for p in positions)
+            for p in positions:
+                out.append(finding(inp.key, inp.ids[p], inp.refs[p], "DUBBELE_CODE",
+                                   kolom=display_name(col), waarde=shown(values[p]),
+                                   aantal=len(positions), lijst=inp.title, items=items))
+    return out
+
+
+def _rows(inp: ListInput, inputs: dict[str, ListInput], settings: CheckSettings,
+          controledatum: date) -> list[Finding]:
+    """Per row: required values, planjaar, typed columns, owners' e-mail and lookups."""
+    key = inp.key
+    owned = RULE_OWNED.get(key, ())
+    typed = [c for c in schema.list_def(key).columns
+             if c.writer is not schema.Writer.DAEMON and c.name not in owned and inp.has(c.name)]
+    lookups = {col: LookupIndex(inputs[target], show)
+               for (lst, col), (target, show) in LOOKUPS.items()
+               if lst == key and (inp.has(col) or inp.has(f"{col}Id"))}
+    mode = settings.planjaar_mode
+    example = planjaar(controledatum, mode)
+    cols = {c.name: inp.col(c.name) for c in typed}
+    required = {c: inp.col(c) for c in REQUIRED_VALUES.get(key, ())}
+    required_ids = {c: inp.col(f"{c}Id") for c in REQUIRED_VALUES.get(key, ())}
+    planjaren = inp.col("Planjaar")
+    owners = {c: (inp.col(c), inp.col(f"{c}EMail")) for c in OWNER_COLUMNS.get(key, ())
+              if inp.has(f"{c}EMail")}
+    lookup_cells = {c: (inp.col(c), inp.col(f"{c}Id"), inp.has(f"{c}Id")) for c in lookups}
+    out: list[Finding] = []
+    for pos, (item_id, ref) in enumerate(zip(inp.ids, inp.refs)):
+        def add(code: str, **kw: object) -> None:
+            out.append(finding(key, item_id, ref, code, **kw))  # noqa: B023
+
+        for col, values in required.items():
+            if (inp.has(col) or inp.has(f"{col}Id")) and is_empty(values[pos]) \
+                    and is_empty(required_ids[col][pos]):
+                add("VERPLICHT_VELD_LEEG", kolom=display_name(col))
+        if key in PLANJAAR_LISTS and inp.has("Planjaar"):
+            raw = planjaren[pos]
+            if is_empty(raw):
+                add("VERPLICHT_VELD_LEEG", kolom="Planjaar")
+            elif parse_planjaar(raw, mode) is None:
+                add("PLANJAAR_ONGELDIG", waarde=shown(raw), soort=mode, voorbeeld=example)
+        for col in typed:
+            value = cols[col.name][pos]
+            if is_empty(value):
+                continue
+            label = display_name(col.name)
+            vocab = CHOICE_VOCABS.get((key, col.name))
+            if col.type == "Choice" and vocab:
+                if parse_choice(value, vocab).state == INVALID:
+                    add("ONBEKENDE_KEUZEWAARDE", kolom=label, waarde=shown(value))
+            elif col.type in ("Number", "Currency"):
+                parsed = parse_number(value)
+                if parsed.state == INVALID:
+                    add("ONGELDIG_GETAL", kolom=label, waarde=parsed.shown, reden="geen getal")
+                elif (key, col.name) in NONNEGATIVE and parsed.value < 0:
+                    add("ONGELDIG_GETAL", kolom=label, waarde=parsed.shown, reden="negatief")
+            elif col.type == "DateTime":
+                if parse_date(value, settings.timezone).state == INVALID:
+                    add("ONGELDIGE_DATUM", kolom=label, waarde=shown(value))
+            elif col.type == "Boolean":
+                if parse_bool(value).state == INVALID:
+                    add("ONGELDIGE_JANEE", kolom=label, waarde=shown(value))
+        for col, (names, emails) in owners.items():
+            if not is_empty(names[pos]) and is_empty(emails[pos]):
+                add("PERSOON_ZONDER_EMAIL", kolom=display_name(col), naam=shown(names[pos]))
+        for col, index in lookups.items():
+            shows, ids, has_id = lookup_cells[col]
+            res = index.resolve(shows[pos], ids[pos], has_id)
+            if res.state == Resolved.UNKNOWN:
+                add("LOOKUP_ONBEKEND", kolom=display_name(col), wat=res.wat,
+                    lijst=index.target.title)
+    return out

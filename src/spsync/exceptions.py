@@ -1,0 +1,73 @@
+"""spsync's exception tree. Callers catch categories; context travels as keyword attributes.
+
+    SpsyncError
+    ├── UserError                 a message for a person, printed without a traceback
+    │   └── ConfigError           the config file is wrong; carries ``problems`` (exit code 2)
+    └── GatewayError              talking to SharePoint failed (translated at the gateway boundary)
+        ├── ListNotFound          404 on a list (``list_title``)
+        ├── ItemNotFound          404 on an item (``list_title``, ``item_id``)
+        ├── PreconditionFailed    412: the item changed since it was read (``item_id``)
+        ├── Throttled             429/503 after the library's retries (``retry_after``)
+        └── GatewayUnavailable    connection refused, timeout, DNS
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "SpsyncError",
+    "UserError",
+    "ConfigError",
+    "GatewayError",
+    "ListNotFound",
+    "ItemNotFound",
+    "PreconditionFailed",
+    "Throttled",
+    "GatewayUnavailable",
+]
+
+
+class SpsyncError(Exception):
+    """Base of every spsync error; keyword arguments become attributes (vdirsyncer style)."""
+
+    def __init__(self, message: str = "", **context: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        for key, value in context.items():
+            setattr(self, key, value)
+
+
+class UserError(SpsyncError):
+    """Something a user can fix; the CLI prints ``message`` (Dutch) and no traceback."""
+
+
+class ConfigError(UserError):
+    """The config is invalid. ``problems`` lists one Dutch sentence per problem."""
+
+    def __init__(self, message: str, problems: list[str] | None = None, **context: Any) -> None:
+        super().__init__(message, problems=list(problems or []), **context)
+
+
+class GatewayError(SpsyncError):
+    """A SharePoint request failed. ``status`` is the HTTP status when there was one."""
+
+
+class ListNotFound(GatewayError):
+    """The list (``list_title``) does not exist on the site."""
+
+
+class ItemNotFound(GatewayError):
+    """The item (``list_title``, ``item_id``) does not exist (any more)."""
+
+
+class PreconditionFailed(GatewayError):
+    """HTTP 412: the item changed after it was read; re-read and recompute."""
+
+
+class Throttled(GatewayError):
+    """HTTP 429/503 that outlasted the retries; ``retry_after`` in seconds when given."""
+
+
+class GatewayUnavailable(GatewayError):
+    """SharePoint could not be reached (connection refused, timeout)."""

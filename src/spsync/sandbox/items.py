@@ -1,0 +1,333 @@
+"""List item semantics: field resolution, JSON rendering with $select/$expand, querying and paging,
+and value checks for writes. Behaves like SharePoint Online where the reference documents it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable
+from urllib.parse import quote, unquote
+
+from . import odata
+from .odata import SPError, bad_query
+from .store import FieldInfo, Item, ListInfo, Store
+
+__all__ = ["ItemQuery", "Resolved", "FIELD_KIND", "list_json", "field_json"]
+
+MAX_TOP = 5000
+DEFAULT_TOP = 100
+_SYSTEM = {"id": "Id", "created": "Created", "modified": "Modified",
+           "owshiddenversion": "owshiddenversion", "guid": "GUID"}
+FIELD_KIND = {"Integer": 1, "Text": 2, "Note": 3, "DateTime": 4, "Counter": 5, "Choice": 6,
+              "Lookup": 7, "Boolean": 8, "Number": 9, "Currency": 10, "URL": 11,
+              "Calculated": 17, "File": 18, "User": 20}
+USER_FIELDS = {"id": "Id", "title": "Title", "email": "EMail", "name": "Name"}
+
+
+def not_exist(name: str) -> SPError:
+    return bad_query(f"The field or property '{name}' does not exist.")
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A field path: kind sys/plain/refid/sub, the column and (for sub) the target property."""
+
+    kind: str
+    name: str  # output property name
+    field: FieldInfo | None = None
+    sub: str | None = None
+
+
+class ItemQuery:
+    """Everything needed to read items of one list during one request."""
+
+    def __init__(self, store: Store, lst: ListInfo, api_base: str) -> None:
+        self.store = store
+        self.lst = lst
+        self.api_base = api_base  # http://host/sites/x/_api
+        self._targets: dict[str, ListInfo | None] = {}
+        self._target_items: dict[tuple[str, int], Item | None] = {}
+
+    # ---- names ------------------------------------------------------------------------------
+
+    def resolve(self, path: str) -> Resolved:
+        lst = self.lst
+        if "/" in path:
+            head, _, sub = path.partition("/")
+            f = lst.field(head)
+            if f is None or not f.is_reference or "/" in sub:
+                raise not_exist(path)
+            return Resolved("sub", f.internal_name, f, self._resolve_sub(f, sub))
+        low = path.lower()
+        if low == "id":
+            return Resolved("sys", "ID" if path == "ID" else "Id")
+        if low in _SYSTEM:
+            return Resolved("sys", _SYSTEM[low])
+        if lst.base_template == 101 and low == "fileleafref":
+            return Resolved("plain", "FileLeafRef", FieldInfo("FileLeafRef", "File"))
+        f = lst.field(path)
+        if f is not None:
+            if f.is_reference:
+                return Resolved("refid", f.internal_name + "Id", f)
+            return Resolved("plain", f.internal_name, f)
+        if low.endswith("id"):
+            f = lst.field(path[:-2])
+            if f is not None and f.is_reference:
+                return Resolved("refid", f.internal_name + "Id", f)
+        raise not_exist(path)
+
+    def _target(self, f: FieldInfo) -> ListInfo | None:
+        key = (f.lookup_list or "").lower()
+        if key not in self._targets:
+            self._targets[key] = self.store.get_list(f.lookup_list) if f.lookup_list else None
+        return self._targets[key]
+
+    def _resolve_sub(self, f: FieldInfo, sub: str) -> str:
+        if f.type == "User":
+            if sub.lower() in USER_FIELDS:
+                return USER_FIELDS[sub.lower()]
+            raise not_exist(f"{f.internal_name}/{sub}")
+        if sub.lower() == "id":
+            return "Id"
+        target = self._target(f)
+        tf = target.field(sub) if target else None
+        if tf is None or tf.is_reference:
+            raise not_exist(f"{f.internal_name}/{sub}")
+        return tf.internal_name
+
+    # ---- values -----------------------------------------------------------------------------
+
+    def value(self, item: Item, r: Resolved) -> Any:
+        if r.kind == "sys":
+            return {"Id": item.id, "ID": item.id, "Created": item.created,
+                    "Modified": item.modified, "owshiddenversion": item.version,
+                    "GUID": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.lst.id}/{item.id}"))}[r.name]
+        assert r.field is not None
+        if r.kind in ("plain", "refid"):
+            return item.data.get(r.field.internal_name)
+        return self.sub_value(r.field, item.data.get(r.field.internal_name), r.sub or "Id")
+
+    def sub_value(self, f: FieldInfo, target_id: Any, sub: str) -> Any:
+        if target_id is None:
+            return None
+        if f.type == "User":
+            user = self.store.get_user(int(target_id))
+            if user is None:
+                return None
+            return {"Id": user[0], "Title": user[1], "EMail": user[2] or "",
+                    "Name": f"i:0#.f|membership|{user[2] or user[1]}"}[sub]
+        target = self._target(f)
+        if target is None:
+            return None
+        key = (target.id, int(target_id))
+        if key not in self._target_items:
+            self._target_items[key] = self.store.get_item(target.id, int(target_id))
+        titem = self._target_items[key]
+        if titem is None:
+            return None  # dangling lookup: the target item was deleted
+        return titem.id if sub == "Id" else titem.data.get(sub)
+
+    # ---- rendering --------------------------------------------------------------------------
+
+    def metadata(self, item: Item) -> dict[str, Any]:
+        rel = f"Web/Lists(guid'{self.lst.id}')/Items({item.id})"
+        return {"id": rel, "uri": f"{self.api_base}/{rel}", "etag": f'"{item.version}"',
+                "type": self.lst.entity_type}
+
+    def render(self, item: Item, select: list[str], expand: list[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {"__metadata": self.metadata(item)}
+        expanded = {self._expand_name(e) for e in expand}
+        base = ["Id", "ID"] + (["Title"] if self.lst.field("Title") else []) + ["Created", "Modified"]
+        names = select if select and "*" not in select else (
+            [f.internal_name for f in self.lst.fields] + (
+                ["FileLeafRef"] if self.lst.base_template == 101 else []))
+        for name in base:
+            out[name] = self.value(item, self.resolve(name))
+        subs: dict[str, list[str]] = {}
+        for name in names:
+            if "/" not in name and (f := self.lst.field(name)) is not None and f.is_reference:
+                if f.internal_name in expanded:
+                    subs.setdefault(f.internal_name, [])
+                    if not select or "*" in select:
+                        out[f.internal_name + "Id"] = item.data.get(f.internal_name)
+                    continue
+                if select and "*" not in select:
+                    out[f.internal_name] = {"__deferred": {
+                        "uri": f"{self.metadata(item)['uri']}/{f.internal_name}"}}
+                    continue
+                out[f.internal_name + "Id"] = item.data.get(f.internal_name)
+                continue
+            r = self.resolve(name)
+            if r.kind == "sub":
+                if r.name not in expanded:
+                    raise bad_query(
+                        f"The query to field '{name}' is not valid. The $select query string must "
+                        f"specify the target fields and the $expand query string must contains "
+                        f"{r.name}.")
+                subs.setdefault(r.name, []).append(r.sub or "Id")
+                continue
+            out[r.name] = self.value(item, r)
+        for name, props in subs.items():
+            f = self.lst.field(name)
+            assert f is not None
+            out[name] = self._expanded(f, item.data.get(name), props)
+        return out
+
+    def _expand_name(self, name: str) -> str:
+        f = self.lst.field(name)
+        if f is None or not f.is_reference:
+            raise not_exist(name)
+        return f.internal_name
+
+    def _expanded(self, f: FieldInfo, target_id: Any, props: list[str]) -> dict[str, Any]:
+        if not props:
+            props = ["Id", "Title", "EMail"] if f.type == "User" else ["Id", f.lookup_field or "Title"]
+        if f.type == "User":
+            etype = "SP.Data.UserInfoItem"
+        else:
+            target = self._target(f)
+            etype = target.entity_type if target else "SP.Data.ListItem"
+        meta_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{f.lookup_list}/{target_id}"))
+        out: dict[str, Any] = {"__metadata": {"id": meta_id, "type": etype}}
+        for p in props:
+            out[p] = self.sub_value(f, target_id, p)
+        return out
+
+    # ---- querying ---------------------------------------------------------------------------
+
+    def query(self, options: dict[str, str]) -> dict[str, Any]:
+        """The `{"results": [...], "__next": ...}` body of an items GET."""
+        opts = {k.lower(): v for k, v in options.items()}
+        select = odata.parse_list_option(opts.get("$select"))
+        expand = odata.parse_list_option(opts.get("$expand"))
+        for e in expand:
+            self._expand_name(e)
+        for s in select:
+            if s != "*" and not ("/" not in s and (f := self.lst.field(s)) and f.is_reference):
+                self.resolve(s)
+        order = [(self.resolve(p), desc) for p, desc in odata.parse_orderby(opts.get("$orderby"))]
+        flt = odata.parse_filter(opts["$filter"], self.resolve) if opts.get("$filter") else None
+        top = _parse_top(opts.get("$top"))
+        total = self.store.count_items(self.lst.id)
+        if top > MAX_TOP and total > MAX_TOP:
+            raise SPError(500, "-2147024860, Microsoft.SharePoint.SPQueryThrottledException",
+                          "The attempted operation is prohibited because it exceeds the list view "
+                          "threshold.")
+        token = _parse_skiptoken(opts.get("$skiptoken"))
+        after_id = int(token.get("p_ID", 0) or 0)
+        if flt is None and not order:
+            rows = self.store.items_after(self.lst.id, after_id, top + 1)
+        else:
+            rows = self.store.all_items(self.lst.id)
+            if flt is not None:
+                rows = [it for it in rows if odata.evaluate(flt, lambda r, it=it: self.value(it, r))]
+            keys = self._sort_keys(order)
+            dirs = [d for _, d in order] + [False]
+            rows = odata.sort_rows(rows, keys, dirs)
+            if token:
+                cmp = odata.make_row_cmp(dirs)
+                last = [_decode_token_value(token.get(_token_name(r))) for r, _ in order] + [after_id]
+                rows = [it for it in rows if cmp(keys(it), last) > 0]
+        page, more = rows[:top], len(rows) > top
+        body: dict[str, Any] = {"results": [self.render(it, select, expand) for it in page]}
+        if more and page:
+            body["__next"] = self._next_link(page[-1], order, options)
+        return body
+
+    def _sort_keys(self, order: list[tuple[Resolved, bool]]) -> Callable[[Item], list]:
+        return lambda it: [self.value(it, r) for r, _ in order] + [it.id]
+
+    def _next_link(self, last: Item, order: list[tuple[Resolved, bool]],
+                   options: dict[str, str]) -> str:
+        token = f"Paged=TRUE&p_ID={last.id}"
+        for r, _ in order:
+            token += f"&{_token_name(r)}={quote(json.dumps(self.value(last, r)), safe='')}"
+        parts = [("$skiptoken", token)]
+        for k, v in options.items():
+            if k.lower() in ("$select", "$filter", "$orderby", "$expand", "$top"):
+                parts.append((k, v))
+        qs = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in parts)
+        return f"{self.api_base}/Web/Lists(guid'{self.lst.id}')/Items?{qs}"
+
+
+def _token_name(r: Resolved) -> str:
+    return "p_" + re.sub(r"\W", "_", r.name + (f"_{r.sub}" if r.sub else ""))
+
+
+def _decode_token_value(raw: str | None) -> Any:
+    if raw is None:
+        return None
+    try:
+        return json.loads(unquote(raw))
+    except ValueError:
+        return unquote(raw)
+
+
+def _parse_skiptoken(raw: str | None) -> dict[str, str]:
+    if not raw:
+        return {}
+    out: dict[str, str] = {}
+    for part in raw.split("&"):
+        k, _, v = part.partition("=")
+        out[k] = v
+    return out
+
+
+def _parse_top(raw: str | None) -> int:
+    if raw is None or raw == "":
+        return DEFAULT_TOP
+    try:
+        top = int(raw)
+    except ValueError:
+        raise bad_query(f"Invalid $top value: {raw!r}") from None
+    if top < 0:
+        raise bad_query(f"Invalid $top value: {raw!r}")
+    return top
+
+
+# ---- list / field JSON --------------------------------------------------------------------------
+
+def list_json(store: Store, lst: ListInfo, api_base: str, site_path: str) -> dict[str, Any]:
+    rel = f"Web/Lists(guid'{lst.id}')"
+    return {
+        "__metadata": {"id": f"{api_base}/{rel}", "uri": f"{api_base}/{rel}", "etag": '"1"',
+                       "type": "SP.List"},
+        "Id": lst.id, "Title": lst.title, "ListItemEntityTypeFullName": lst.entity_type,
+        "ItemCount": store.count_items(lst.id), "BaseTemplate": lst.base_template,
+        "BaseType": 1 if lst.base_template == 101 else 0, "Created": lst.created,
+        "Hidden": False, "EntityTypeName": lst.entity_type.removeprefix("SP.Data."),
+        "RootFolder": {"__deferred": {"uri": f"{api_base}/{rel}/RootFolder"}},
+        "ParentWebUrl": site_path,
+    }
+
+
+def field_json(store: Store, lst: ListInfo, f: FieldInfo, api_base: str) -> dict[str, Any]:
+    fid = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{lst.id}/{f.internal_name}"))
+    rel = f"Web/Lists(guid'{lst.id}')/Fields(guid'{fid}')"
+    out: dict[str, Any] = {
+        "__metadata": {"id": f"{api_base}/{rel}", "uri": f"{api_base}/{rel}",
+                       "type": {"Lookup": "SP.FieldLookup", "User": "SP.FieldUser",
+                                "Number": "SP.FieldNumber", "DateTime": "SP.FieldDateTime",
+                                "Choice": "SP.FieldChoice", "Text": "SP.FieldText",
+                                "Note": "SP.FieldMultiLineText"}.get(f.type, "SP.Field")},
+        "Id": fid, "InternalName": f.internal_name, "StaticName": f.internal_name,
+        "EntityPropertyName": f.internal_name, "Title": f.title or f.internal_name,
+        "TypeAsString": f.type, "FieldTypeKind": FIELD_KIND.get(f.type, 0), "Hidden": False,
+        "ReadOnlyField": f.type == "Counter", "Required": False,
+    }
+    if f.type == "Lookup":
+        target = store.get_list(f.lookup_list) if f.lookup_list else None
+        out["LookupList"] = "{" + target.id + "}" if target else ""
+        out["LookupField"] = f.lookup_field or "Title"
+    elif f.type == "User":
+        out["LookupList"] = "{00000000-0000-0000-0000-000000000001}"
+        out["LookupField"] = "ImnName"
+    return out
+
+
+def system_fields() -> list[FieldInfo]:
+    return [FieldInfo("ID", "Counter", "ID"), FieldInfo("Created", "DateTime", "Created"),
+            FieldInfo("Modified", "DateTime", "Modified")]

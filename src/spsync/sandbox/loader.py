@@ -1,0 +1,183 @@
+"""Load the demo CSVs (or any CSV folder in that format) into a sandbox SQLite file.
+
+The loader behaves like an Excel import that bypasses form validation: a value that does not fit
+its column stays as the raw string, so the daemon meets the same dirty data as on a real site.
+Dates are stored as SharePoint returns date-only values: the UTC instant of Amsterdam midnight.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Iterable
+
+from .. import schema
+from ..schema import Column, ListDef
+from .api import TZ, to_utc_string
+from .store import FieldInfo, ListInfo, Store
+
+__all__ = ["load_csv_dir", "create_list", "add_items", "drop_list", "field_infos",
+           "csv_value", "DEMO_DATA"]
+
+DEMO_DATA = Path(__file__).resolve().parent.parent / "demo_data"
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def _open(db: str | Path | Store) -> tuple[Store, bool]:
+    return (db, False) if isinstance(db, Store) else (Store(db), True)
+
+
+def field_infos(listdef: ListDef, omit: Iterable[str] = ()) -> list[FieldInfo]:
+    """The sandbox columns of a schema list, leaving out `omit`."""
+    skip = set(omit)
+    out = []
+    for c in listdef.columns:
+        if c.name in skip:
+            continue
+        out.append(FieldInfo(c.name, c.type, c.name, c.lookup_list, c.lookup_field))
+    return out
+
+
+def create_list(db: str | Path | Store, listdef: ListDef, omit_columns: Iterable[str] = (),
+                title: str | None = None) -> ListInfo:
+    """Create a schema list (optionally without some columns or under another title)."""
+    store, own = _open(db)
+    try:
+        return store.create_list(title or listdef.title, field_infos(listdef, omit_columns),
+                                 101 if listdef.is_library else 100, listdef.key)
+    finally:
+        if own:
+            store.close()
+
+
+def add_items(db: str | Path | Store, list_title: str,
+              rows: Iterable[dict[str, Any]], replace: bool = False) -> int:
+    """Bulk insert items given in stored form (lookups as IDs); an `ID` key sets the item id."""
+    store, own = _open(db)
+    try:
+        lst = store.get_list(list_title)
+        if lst is None:
+            raise KeyError(list_title)
+        prepared = []
+        for row in rows:
+            data = dict(row)
+            item_id = data.pop("ID", None)
+            prepared.append((int(item_id) if item_id is not None else None, data))
+        return store.insert_items(lst.id, prepared, replace=replace)
+    finally:
+        if own:
+            store.close()
+
+
+def drop_list(db: str | Path | Store, list_title: str) -> None:
+    """Delete a list with its items, so tests can simulate a missing list."""
+    store, own = _open(db)
+    try:
+        store.delete_list(list_title)
+    finally:
+        if own:
+            store.close()
+
+
+def csv_value(col: Column, raw: str) -> Any:
+    """A CSV cell in stored form; values that do not fit the column type stay raw strings."""
+    text = raw.strip()
+    if col.type == "Boolean":
+        low = text.lower()
+        if low in ("", "nee", "no", "false", "0"):
+            return False
+        if low in ("ja", "yes", "true", "1"):
+            return True
+        return raw
+    if text == "":
+        return None
+    if col.type in ("Number", "Currency", "Integer"):
+        if _NUMBER.match(text):
+            num = float(text)
+            return int(num) if "." not in text else num
+        return raw
+    if col.type == "DateTime":
+        try:
+            if len(text) == 10:
+                d = date.fromisoformat(text)
+                return to_utc_string(datetime(d.year, d.month, d.day, tzinfo=TZ))
+            dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            return to_utc_string(dt if dt.tzinfo else dt.replace(tzinfo=TZ))
+        except ValueError:
+            return raw
+    if col.type == "URL":
+        return {"__metadata": {"type": "SP.FieldUrlValue"}, "Description": text, "Url": text}
+    return raw
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def load_csv_dir(db_path: str | Path | Store, csv_dir: str | Path = DEMO_DATA) -> dict[str, int]:
+    """Create every schema list and the library, load the CSVs; returns {list title: item count}.
+
+    Loading again replaces the items of each list (idempotent). Users come from gebruikers.csv.
+    """
+    csv_dir = Path(csv_dir)
+    store, own = _open(db_path)
+    try:
+        users_csv = csv_dir / "gebruikers.csv"
+        if users_csv.exists():
+            store.replace_users((r["Title"], r.get("EMail") or None) for r in _read_csv(users_csv))
+        counts: dict[str, int] = {}
+        dangling: dict[tuple[str, str], int] = {}
+        for listdef in schema.LISTS:
+            lst = create_list(store, listdef)
+            path = csv_dir / f"{listdef.key}.csv"
+            rows = _read_csv(path) if path.exists() else []
+            prepared = []
+            for row in rows:
+                data: dict[str, Any] = {c.name: (False if c.type == "Boolean" else None)
+                                        for c in listdef.columns}
+                item_id = int(row["ID"]) if (row.get("ID") or "").strip() else None
+                for name, raw in row.items():
+                    if name is None or name == "ID" or raw is None:
+                        continue
+                    try:
+                        col = listdef.column(name)
+                    except KeyError:
+                        continue
+                    data[name] = _resolve(store, col, raw, dangling)
+                prepared.append((item_id, data))
+            counts[lst.title] = store.insert_items(lst.id, prepared, replace=True)
+        lib = create_list(store, schema.LIBRARY)
+        counts[lib.title] = store.count_items(lib.id)
+        return counts
+    finally:
+        if own:
+            store.close()
+
+
+def _resolve(store: Store, col: Column, raw: str, dangling: dict[tuple[str, str], int]) -> Any:
+    text = raw.strip()
+    if col.type == "User":
+        if not text:
+            return None
+        user = store.find_user(text)
+        return user[0] if user else store.add_user(text, None)
+    if col.type == "Lookup":
+        if not text:
+            return None
+        target = store.get_list(col.lookup_list or "")
+        if target is None:
+            raise KeyError(f"lookup target {col.lookup_list!r} of {col.name} is not loaded")
+        show = col.lookup_field or "Title"
+        for item in store.all_items(target.id):
+            if str(item.data.get(show)) == text:
+                return item.id
+        key = (target.title, text)
+        if key not in dangling:
+            existing = [i.id for i in store.all_items(target.id)]
+            n = sum(1 for k in dangling if k[0] == target.title) + 1
+            dangling[key] = (max(existing) if existing else 0) + 1000 + n
+        return dangling[key]
+    return csv_value(col, raw)

@@ -1,0 +1,376 @@
+"""SQLite storage of the sandbox: lists, fields, versioned items, site users and library files.
+
+One file holds the whole site so a demo can be stopped and restarted, and tests can prepare a
+site directly (bulk inserts) without going through HTTP. One connection guarded by a lock keeps it
+thread-safe for the threading HTTP server.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+__all__ = ["Store", "ListInfo", "FieldInfo", "Item", "FileInfo", "VersionConflict",
+           "entity_type_name", "utc_now"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS lists (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL UNIQUE COLLATE NOCASE, key TEXT,
+    base_template INTEGER NOT NULL DEFAULT 100, url_name TEXT NOT NULL, next_id INTEGER NOT NULL,
+    created TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS fields (
+    list_id TEXT NOT NULL, pos INTEGER NOT NULL, internal_name TEXT NOT NULL, title TEXT NOT NULL,
+    type TEXT NOT NULL, lookup_list TEXT, lookup_field TEXT,
+    PRIMARY KEY (list_id, internal_name));
+CREATE TABLE IF NOT EXISTS items (
+    list_id TEXT NOT NULL, id INTEGER NOT NULL, version INTEGER NOT NULL, created TEXT NOT NULL,
+    modified TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (list_id, id));
+CREATE TABLE IF NOT EXISTS users (
+    id INTEGER PRIMARY KEY, title TEXT NOT NULL, email TEXT);
+CREATE TABLE IF NOT EXISTS files (
+    unique_id TEXT PRIMARY KEY, list_id TEXT NOT NULL, item_id INTEGER NOT NULL,
+    folder TEXT NOT NULL COLLATE NOCASE, name TEXT NOT NULL COLLATE NOCASE, content BLOB NOT NULL,
+    version INTEGER NOT NULL, created TEXT NOT NULL, modified TEXT NOT NULL);
+"""
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def entity_type_name(title: str, base_template: int = 100) -> str:
+    """SharePoint's item entity type: lists `SP.Data.<Title>ListItem`, libraries `SP.Data.<Url>Item`."""
+    if base_template == 101:
+        return f"SP.Data.{url_name_of(title)}Item"
+    enc = title.replace("_", "_x005f_").replace(" ", "_x0020_").replace("-", "_x002d_")
+    return f"SP.Data.{enc}ListItem"
+
+
+def url_name_of(title: str) -> str:
+    return title.replace(" ", "").replace("-", "")
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """A list column as `Fields` exposes it."""
+
+    internal_name: str
+    type: str
+    title: str = ""
+    lookup_list: str | None = None  # list title (Lookup) or None (User)
+    lookup_field: str | None = None
+
+    @property
+    def is_reference(self) -> bool:
+        return self.type in ("Lookup", "User")
+
+
+@dataclass
+class ListInfo:
+    id: str
+    title: str
+    base_template: int
+    url_name: str
+    fields: list[FieldInfo] = field(default_factory=list)
+    key: str | None = None
+    created: str = ""
+
+    @property
+    def entity_type(self) -> str:
+        return entity_type_name(self.title, self.base_template)
+
+    def field(self, name: str) -> FieldInfo | None:
+        low = name.lower()
+        for f in self.fields:
+            if f.internal_name.lower() == low:
+                return f
+        return None
+
+
+@dataclass
+class Item:
+    id: int
+    version: int
+    created: str
+    modified: str
+    data: dict[str, Any]
+
+
+@dataclass
+class FileInfo:
+    unique_id: str
+    list_id: str
+    item_id: int
+    folder: str
+    name: str
+    length: int
+    version: int
+    created: str
+    modified: str
+
+    @property
+    def server_relative_url(self) -> str:
+        return f"{self.folder.rstrip('/')}/{self.name}"
+
+
+class VersionConflict(Exception):
+    """If-Match did not match the item's current version."""
+
+
+class Store:
+    """Thread-safe access to the sandbox SQLite file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _q(self, sql: str, args: Iterable[Any] = ()) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, tuple(args)).fetchall()
+
+    # ---- lists ------------------------------------------------------------------------------
+
+    def create_list(self, title: str, fields: Iterable[FieldInfo], base_template: int = 100,
+                    key: str | None = None) -> ListInfo:
+        """Create (or redefine the columns of) a list; an existing list keeps its id and items."""
+        fields = list(fields)
+        with self._lock:
+            existing = self.get_list(title)
+            list_id = existing.id if existing else str(uuid.uuid4())
+            self._db.execute("BEGIN")
+            try:
+                if existing is None:
+                    self._db.execute(
+                        "INSERT INTO lists VALUES (?,?,?,?,?,?,?)",
+                        (list_id, title, key, base_template, url_name_of(title), 1, utc_now()))
+                else:
+                    self._db.execute("UPDATE lists SET key=?, base_template=? WHERE id=?",
+                                     (key, base_template, list_id))
+                self._db.execute("DELETE FROM fields WHERE list_id=?", (list_id,))
+                self._db.executemany(
+                    "INSERT INTO fields VALUES (?,?,?,?,?,?,?)",
+                    [(list_id, i, f.internal_name, f.title or f.internal_name, f.type,
+                      f.lookup_list, f.lookup_field) for i, f in enumerate(fields)])
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        info = self.get_list(title)
+        assert info is not None
+        return info
+
+    def delete_list(self, title: str) -> None:
+        with self._lock:
+            info = self.get_list(title)
+            if info is None:
+                return
+            for table in ("items", "fields", "files"):
+                self._db.execute(f"DELETE FROM {table} WHERE list_id=?", (info.id,))
+            self._db.execute("DELETE FROM lists WHERE id=?", (info.id,))
+
+    def _list_from_row(self, row: tuple | None) -> ListInfo | None:
+        if row is None:
+            return None
+        list_id, title, key, template, url_name, _next, created = row
+        fields = [FieldInfo(n, t, ti, ll, lf) for n, ti, t, ll, lf in self._q(
+            "SELECT internal_name, title, type, lookup_list, lookup_field FROM fields "
+            "WHERE list_id=? ORDER BY pos", (list_id,))]
+        return ListInfo(list_id, title, template, url_name, fields, key, created)
+
+    def get_list(self, title: str) -> ListInfo | None:
+        rows = self._q("SELECT * FROM lists WHERE title=?", (title,))
+        return self._list_from_row(rows[0] if rows else None)
+
+    def get_list_by_id(self, list_id: str) -> ListInfo | None:
+        rows = self._q("SELECT * FROM lists WHERE lower(id)=lower(?)", (list_id.strip("{}"),))
+        return self._list_from_row(rows[0] if rows else None)
+
+    def lists(self) -> list[ListInfo]:
+        return [self._list_from_row(r) for r in self._q("SELECT * FROM lists ORDER BY created")]  # type: ignore[misc]
+
+    # ---- items ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _item(row: tuple) -> Item:
+        return Item(row[0], row[1], row[2], row[3], json.loads(row[4]))
+
+    def count_items(self, list_id: str) -> int:
+        return self._q("SELECT count(*) FROM items WHERE list_id=?", (list_id,))[0][0]
+
+    def get_item(self, list_id: str, item_id: int) -> Item | None:
+        rows = self._q("SELECT id, version, created, modified, data FROM items "
+                       "WHERE list_id=? AND id=?", (list_id, item_id))
+        return self._item(rows[0]) if rows else None
+
+    def all_items(self, list_id: str) -> list[Item]:
+        return [self._item(r) for r in self._q(
+            "SELECT id, version, created, modified, data FROM items WHERE list_id=? ORDER BY id",
+            (list_id,))]
+
+    def items_after(self, list_id: str, after_id: int, limit: int) -> list[Item]:
+        """Items with id > after_id in id order: the fast path of unfiltered paging."""
+        return [self._item(r) for r in self._q(
+            "SELECT id, version, created, modified, data FROM items WHERE list_id=? AND id>? "
+            "ORDER BY id LIMIT ?", (list_id, after_id, limit))]
+
+    def insert_items(self, list_id: str, rows: Iterable[tuple[int | None, dict[str, Any]]],
+                     replace: bool = False) -> int:
+        """Bulk insert (id or None, data) rows; `replace` drops existing items first."""
+        now = utc_now()
+        with self._lock:
+            next_id = self._q("SELECT next_id FROM lists WHERE id=?", (list_id,))[0][0]
+            if replace:
+                next_id = 1
+            batch = []
+            for item_id, data in rows:
+                if item_id is None:
+                    item_id = next_id
+                next_id = max(next_id, item_id + 1)
+                batch.append((list_id, item_id, 1, now, now, json.dumps(data)))
+            self._db.execute("BEGIN")
+            try:
+                if replace:
+                    self._db.execute("DELETE FROM items WHERE list_id=?", (list_id,))
+                self._db.executemany("INSERT INTO items VALUES (?,?,?,?,?,?)", batch)
+                self._db.execute("UPDATE lists SET next_id=? WHERE id=?", (next_id, list_id))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            return len(batch)
+
+    def add_item(self, list_id: str, data: dict[str, Any]) -> Item:
+        with self._lock:
+            next_id = self._q("SELECT next_id FROM lists WHERE id=?", (list_id,))[0][0]
+            self.insert_items(list_id, [(next_id, data)])
+            item = self.get_item(list_id, next_id)
+        assert item is not None
+        return item
+
+    def update_item(self, list_id: str, item_id: int, changes: dict[str, Any],
+                    if_version: int | None = None) -> Item:
+        """Merge `changes` and bump the version; raise KeyError/VersionConflict."""
+        with self._lock:
+            item = self.get_item(list_id, item_id)
+            if item is None:
+                raise KeyError(item_id)
+            if if_version is not None and if_version != item.version:
+                raise VersionConflict(item.version)
+            item.data.update(changes)
+            item.version += 1
+            item.modified = utc_now()
+            self._db.execute("UPDATE items SET data=?, version=?, modified=? WHERE list_id=? AND id=?",
+                             (json.dumps(item.data), item.version, item.modified, list_id, item_id))
+            return item
+
+    def delete_item(self, list_id: str, item_id: int) -> bool:
+        with self._lock:
+            cur = self._db.execute("DELETE FROM items WHERE list_id=? AND id=?", (list_id, item_id))
+            self._db.execute("DELETE FROM files WHERE list_id=? AND item_id=?", (list_id, item_id))
+            return cur.rowcount > 0
+
+    # ---- users ------------------------------------------------------------------------------
+
+    def users(self) -> list[tuple[int, str, str | None]]:
+        return self._q("SELECT id, title, email FROM users ORDER BY id")
+
+    def get_user(self, user_id: int) -> tuple[int, str, str | None] | None:
+        rows = self._q("SELECT id, title, email FROM users WHERE id=?", (user_id,))
+        return rows[0] if rows else None
+
+    def find_user(self, title_or_email: str) -> tuple[int, str, str | None] | None:
+        rows = self._q("SELECT id, title, email FROM users WHERE lower(title)=lower(?) "
+                       "OR lower(email)=lower(?) ORDER BY id", (title_or_email, title_or_email))
+        return rows[0] if rows else None
+
+    def add_user(self, title: str, email: str | None = None, user_id: int | None = None) -> int:
+        with self._lock:
+            if user_id is None:
+                user_id = (self._q("SELECT coalesce(max(id), 0) FROM users")[0][0]) + 1
+            self._db.execute("INSERT OR REPLACE INTO users VALUES (?,?,?)", (user_id, title, email))
+            return user_id
+
+    def replace_users(self, rows: Iterable[tuple[str, str | None]]) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM users")
+            for i, (title, email) in enumerate(rows, start=1):
+                self.add_user(title, email, i)
+
+    # ---- files ------------------------------------------------------------------------------
+
+    _FILE_COLS = ("unique_id, list_id, item_id, folder, name, length(content), version, created, "
+                  "modified")
+
+    def _files(self, where: str, args: tuple) -> list[FileInfo]:
+        return [FileInfo(*r) for r in self._q(f"SELECT {self._FILE_COLS} FROM files WHERE {where}",
+                                              args)]
+
+    def get_file_by_id(self, unique_id: str) -> FileInfo | None:
+        found = self._files("lower(unique_id)=lower(?)", (unique_id.strip("{}"),))
+        return found[0] if found else None
+
+    def get_file(self, folder: str, name: str) -> FileInfo | None:
+        found = self._files("folder=? AND name=?", (folder.rstrip("/"), name))
+        return found[0] if found else None
+
+    def files_in(self, folder: str) -> list[FileInfo]:
+        return self._files("folder=? ORDER BY name", (folder.rstrip("/"),))
+
+    def file_content(self, unique_id: str) -> bytes:
+        return self._q("SELECT content FROM files WHERE unique_id=?", (unique_id,))[0][0]
+
+    def put_file(self, list_id: str, folder: str, name: str, content: bytes) -> FileInfo:
+        """Create or overwrite a file (and its library item); returns its new state."""
+        folder = folder.rstrip("/")
+        now = utc_now()
+        with self._lock:
+            existing = self.get_file(folder, name)
+            if existing:
+                self._db.execute("UPDATE files SET content=?, version=version+1, modified=? "
+                                 "WHERE unique_id=?", (content, now, existing.unique_id))
+                self.update_item(list_id, existing.item_id, {})
+                uid = existing.unique_id
+            else:
+                item = self.add_item(list_id, {"FileLeafRef": name})
+                uid = str(uuid.uuid4())
+                self._db.execute("INSERT INTO files VALUES (?,?,?,?,?,?,?,?,?)",
+                                 (uid, list_id, item.id, folder, name, content, 1, now, now))
+        info = self.get_file_by_id(uid)
+        assert info is not None
+        return info
+
+    def set_file_content(self, unique_id: str, content: bytes) -> FileInfo:
+        with self._lock:
+            self._db.execute("UPDATE files SET content=?, modified=? WHERE unique_id=?",
+                             (content, utc_now(), unique_id))
+        info = self.get_file_by_id(unique_id)
+        assert info is not None
+        return info
+
+    def delete_file(self, unique_id: str) -> None:
+        with self._lock:
+            info = self.get_file_by_id(unique_id)
+            if info:
+                self._db.execute("DELETE FROM files WHERE unique_id=?", (info.unique_id,))
+                self._db.execute("DELETE FROM items WHERE list_id=? AND id=?",
+                                 (info.list_id, info.item_id))
