@@ -22,21 +22,31 @@ __all__ = ["main"]
 log = logging.getLogger("spsync")
 
 
+def _close_logging() -> None:
+    """Remove and close the handlers spsync installed (a host's handlers stay)."""
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "_spsync", False)]:
+        root.removeHandler(old)
+        old.close()
+
+
 def _setup_logging(verbose: int, logfile: Path | None = None) -> None:
     level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
+    _close_logging()
     root = logging.getLogger()
-    root.handlers.clear()
     root.setLevel(logging.DEBUG)
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     console = logging.StreamHandler(sys.stderr)
     console.setLevel(level)
     console.setFormatter(fmt)
+    console._spsync = True  # type: ignore[attr-defined]
     root.addHandler(console)
     if logfile is not None:
         logfile.parent.mkdir(parents=True, exist_ok=True)
         handler = logging.FileHandler(logfile, encoding="utf-8")
         handler.setLevel(logging.INFO)
         handler.setFormatter(fmt)
+        handler._spsync = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     # Library chatter (and any header it might print) stays out of our logs.
     for noisy in ("urllib3", "office365", "msal", "requests"):
@@ -104,6 +114,7 @@ def run(ctx: click.Context, config_path: Path, once: bool, controledatum: dateti
         sys.exit(1)
     finally:
         gateway.close()
+        _close_logging()
     if dry_run:
         for line in diff_lines(outcome.changes):
             click.echo(line)
@@ -122,7 +133,10 @@ def demo(ctx: click.Context, out_dir: Path) -> None:
     from spsync.summary import summary_lines
 
     _setup_logging(ctx.obj["verbose"], logfile=out_dir / "spsync.log")
-    outcome, db = run_demo(out_dir)
+    try:
+        outcome, db = run_demo(out_dir)
+    finally:
+        _close_logging()
     for line in summary_lines(outcome):
         click.echo(line)
     click.echo(f"Logboek: {out_dir / 'spsync.log'}")

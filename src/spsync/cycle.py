@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from spsync import schema
 from spsync.checks import run_checks
@@ -20,7 +21,7 @@ from spsync.config import Config
 from spsync.gateway import Gateway, UploadedFile
 from spsync.reader import Snapshot, read_snapshot
 from spsync.report import ReportMeta, build_context, render_report
-from spsync.writeback import FieldChange, plan_updates
+from spsync.writeback import FieldChange, plan_updates, to_wire
 
 __all__ = ["CycleOutcome", "run_cycle", "report_name", "MAX_ROUNDS"]
 
@@ -28,6 +29,14 @@ log = logging.getLogger(__name__)
 
 #: Read-compute-write rounds before giving up on items that keep changing under us.
 MAX_ROUNDS = 3
+#: Finding codes that mean the site itself is incomplete (not one bad value).
+SITE_PROBLEMS = frozenset({"LIJST_ONTBREEKT", "KOLOM_ONTBREEKT"})
+
+
+def local_midnight_utc(day: date, timezone: str) -> str:
+    """A date-only value as SharePoint stores it: the UTC instant of local midnight (§1)."""
+    instant = datetime.combine(day, time(), ZoneInfo(timezone)).astimezone(UTC)
+    return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def report_name(controledatum: date) -> str:
@@ -107,6 +116,8 @@ def run_cycle(gateway: Gateway, config: Config, controledatum: date, *, dry_run:
                     "opnieuw lezen en herberekenen (ronde %d).", len(conflicts), round_no + 1)
     assert outcome is not None
     outcome.unresolved = sorted(pending) if not dry_run else []
+    # A missing list or column is a site problem for the administrator: say it, exit 1.
+    outcome.problems += [f.message for f in outcome.findings if f.code in SITE_PROBLEMS]
     for finding in outcome.findings:
         log.warning("Bevinding %s %s %s: %s", finding.list_key, finding.ref, finding.code,
                     finding.message)
@@ -158,5 +169,11 @@ def _report(gateway: Gateway, config: Config, snapshot: Snapshot, outcome: Cycle
         outcome.problems.append(f"Bibliotheek '{config.title(schema.LIBRARY.key)}' ontbreekt; "
                                 "het rapport is alleen lokaal opgeslagen.")
         return
-    outcome.uploaded = gateway.upload_file(snapshot.library, name, content)
+    outcome.uploaded = gateway.upload_file(snapshot.library, name, content, metadata={
+        "Title": name.removesuffix(".docx"),
+        "Rapportageweek": name.removeprefix("MT-rapportage ").removesuffix(".docx"),
+        "Controledatum": local_midnight_utc(outcome.controledatum, config.rules.timezone),
+        "Planjaar": outcome.result.planjaar,
+        "GegenereerdOp": to_wire(now),
+    })
     log.info("Rapport geüpload: %s", outcome.uploaded.server_relative_url)

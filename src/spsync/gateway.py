@@ -81,7 +81,9 @@ class Gateway(Protocol):
 
         Per-item failures are reported in the outcome, not raised."""
 
-    def upload_file(self, library: ListInfo, name: str, content: bytes) -> UploadedFile:
-        """Put ``content`` into the library's root folder as ``name`` (overwrite).
+    def upload_file(self, library: ListInfo, name: str, content: bytes,
+                    metadata: Mapping[str, Any] | None = None) -> UploadedFile:
+        """Put ``content`` into the library's root folder as ``name`` (overwrite) and set the
+        file's columns in ``metadata`` that the library has.
 
         Raises GatewayError, also when the stored length differs from ``len(content)``."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -251,8 +251,10 @@ class SharePointGateway:
         outcome.written = [u.id for u in updates if u.id not in failed_ids]
         return outcome
 
-    def upload_file(self, library: ListInfo, name: str, content: bytes) -> UploadedFile:
-        """Simple upload into the library's root folder; verifies the stored length."""
+    def upload_file(self, library: ListInfo, name: str, content: bytes,
+                    metadata: Mapping[str, Any] | None = None) -> UploadedFile:
+        """Simple upload into the library's root folder; verifies the stored length, then sets
+        the file's own columns (only those the library has)."""
         ctx = self._ctx
         folder = ctx.web.lists.get_by_title(library.title).root_folder
         try:
@@ -265,4 +267,15 @@ class SharePointGateway:
         if length != len(content):
             raise GatewayError(f"Upload van '{name}' is onvolledig: {length} van "
                                f"{len(content)} bytes opgeslagen.", status=None)
+        fields = {k: v for k, v in (metadata or {}).items() if k in library.fields}
+        if fields:
+            item = uploaded.listItemAllFields
+            item._entity_type_name = library.entity_type  # noqa: SLF001 - see update_items
+            for key, value in fields.items():
+                item.set_property(key, value)
+            try:
+                item.update()
+                ctx.execute_query_with_incremental_retry(max_retry=self.max_retries)
+            except Exception as exc:  # noqa: BLE001 - translated
+                raise self._failed(exc, list_title=library.title) from exc
         return UploadedFile(server_relative_url=url, length=length)
