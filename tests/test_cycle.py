@@ -198,3 +198,39 @@ def test_demo_copy_is_identical_to_shared_demo():
     assert mine == theirs
     for rel in theirs:
         assert (ours / rel).read_bytes() == (shared / rel).read_bytes(), rel
+
+
+def test_all_lists_daemon_columns_are_written_as_expected(site):
+    """S2: Doelen, Activiteiten and Indicatoren as SharePoint holds them after one cycle."""
+    server, config, gateway = site
+    run_cycle(gateway, config, DEMO_CONTROLEDATUM, now=NOW)
+
+    goals = {g["DoelCode"]: g for g in _read_back(server, "Doelen", ["DoelCode", "DoelStatus"]
+                                                  ).values()}
+    for row in _csv("doelen_status.csv"):
+        assert goals[row["DoelCode"]]["DoelStatus"] == row["DoelStatus"], row["DoelCode"]
+
+    acts = {a["ActiviteitCode"]: a for a in _read_back(
+        server, "Activiteiten", ["ActiviteitCode", "VoortgangCategorie", "Controlemelding"]
+    ).values()}
+    for row in _csv("activiteiten_categorie.csv"):
+        got = acts[row["ActiviteitCode"]]
+        assert got["VoortgangCategorie"] == (row["VoortgangCategorie"] or None), row
+        if row["Meldingcode"]:
+            assert row["Meldingcode"] in got["Controlemelding"]
+        else:
+            assert got["Controlemelding"] is None
+
+    inds = {i["IndicatorCode"]: i for i in _read_back(server, "Indicatoren", [
+        "IndicatorCode", "BerekendeWaarde", "Teller", "Noemer", "IndicatorStatus", "Definitief",
+        "Controlemelding"]).values()}
+    for row in _csv("indicatoren_status.csv"):
+        got = inds[row["IndicatorCode"]]
+        assert got["IndicatorStatus"] == row["IndicatorStatus"], row["IndicatorCode"]
+        if row["Berekening"] != "Handmatig":
+            assert got["BerekendeWaarde"] == pytest.approx(_num(row["Waarde"]))
+        for col in ("Teller", "Noemer"):
+            assert got[col] == (pytest.approx(_num(row[col])) if row[col] else None), (row, col)
+        assert got["Definitief"] is False  # 15 May is before the end of 2025-2026: tussenstand
+        if row["Meldingcode"]:
+            assert row["Meldingcode"] in got["Controlemelding"]

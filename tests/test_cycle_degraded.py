@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import docx
-import pytest
 from click.testing import CliRunner
 
 from spsync import schema

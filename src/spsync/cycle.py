@@ -155,6 +155,8 @@ def _report(gateway: Gateway, config: Config, snapshot: Snapshot, outcome: Cycle
         controledatum=outcome.controledatum,
         generated_at=now,
         show_hours_per_person=config.report.show_hours_per_person,
+        indicator_project_types=tuple(config.rules.indicator_project_types),
+        forecast_method=config.rules.forecast_method,
     )
     content = render_report(build_context(outcome.result, meta, outcome.findings),
                             template=config.report.template)

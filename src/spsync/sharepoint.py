@@ -18,7 +18,6 @@ from contextlib import contextmanager
 from typing import Any
 
 import requests
-from office365.runtime.client_request_exception import ClientRequestException
 from office365.sharepoint.client_context import ClientContext
 
 from spsync import __version__

@@ -1,157 +1,169 @@
-"""Hand-built CheckResults for the report tests, so they do not depend on the rules engine."""
+"""CheckResults for the report tests, made by the real rules (``run_checks``) on small frames.
+
+The inputs are CSV-shaped (strings, empty = None), like staff type them; a few dates are UTC
+instants as SharePoint sends them. Expected values in the tests follow from the rules of
+DATA-MODEL §5, so the report is tested on exactly what the pipeline produces.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+import importlib.util
+from datetime import date, timedelta
+from pathlib import Path
 
 import pandas as pd
 
-from spsync.checks.result import CheckResult, Finding
+from spsync.checks import CheckResult, CheckSettings, Tables, run_checks
 
+C = date(2026, 5, 15)
 NAAM_MET_TEKENS = 'Samenwerking onderwijs & jeugdhulp <complex> "duo"'
-MELDING_MET_TEKENS = "Periode t/m ontbreekt & <controleer> de 'datum' \"nu\"."
+UREN_MET_TEKENS = "2 & <3> 'uur'"
+MELDING_MET_TEKENS = f"Uren '{UREN_MET_TEKENS}' is geen getal."
+DN = "Dekkend netwerk van onderwijs en ondersteuning"
+TESTS = Path(__file__).resolve().parents[1]
 
 
-def _frame(rows: list[dict]) -> pd.DataFrame:
-    """Frame convention of spsync.checks.tables: index = item ID, column ID kept."""
-    frame = pd.DataFrame(rows)
-    if "ID" in frame.columns:
-        frame.index = frame["ID"]
-    return frame
+def _frame(items: list[dict]) -> pd.DataFrame:
+    """Checks frame convention: object dtype, index = item ID, column ID kept."""
+    cols: list[str] = []
+    for item in items:
+        cols += [k for k in item if k not in cols]
+    df = pd.DataFrame({c: pd.Series([r.get(c) for r in items], dtype=object) for c in cols})
+    df.index = pd.Index([r["ID"] for r in items], name="ID")
+    return df
 
 
-def make_result(*, with_indicators: bool = True, findings: bool = True) -> CheckResult:
+def _project(item_id: int, code: str, title: str, hoofdlijn: str | None, uren: str | None,
+             **kw: object) -> dict:
+    return {"ID": item_id, "ProjectCode": code, "Title": title, "ProjectType": "Project",
+            "Hoofdlijn": hoofdlijn, "Planjaar": "2025-2026", "Eigenaar": "eigenaar",
+            "EigenaarEMail": "e@x.example", "ToegekendeUren": uren,
+            "Startdatum": "2025-08-18", "Einddatum": "2026-07-17", "Projectstatus": "Lopend",
+            "BegrootBedrag": None, "WerkelijkeUitgave": None, "BudgetPM": None, **kw}
+
+
+def _bookings(spec: list[tuple[str, str, float]], first_id: int = 1000) -> list[dict]:
+    """Valid bookings of at most 8 hours each, one a day from 1 September 2025."""
+    out, n, day = [], first_id, date(2025, 9, 1)
+    for project, medewerker, total in spec:
+        left = total
+        while left > 0:
+            uren = min(8.0, left)
+            out.append({"ID": n, "Title": "werk", "Project": project, "Medewerker": medewerker,
+                        "MedewerkerEMail": "m@x.example", "Datum": day.isoformat(),
+                        "Uren": str(uren).replace(".", ",")})
+            left, n, day = left - uren, n + 1, day + timedelta(days=1)
+            if day >= C:
+                day = date(2025, 9, 1)
+    return out
+
+
+def make_tables(*, with_indicators: bool = True, bad_rows: bool = True) -> Tables:
     hoofdlijnen = _frame([
-        {"ID": 5, "Title": "Interne organisatie", "Code": "IO", "Volgorde": 5},
-        {"ID": 6, "Title": "Financiën", "Code": "FI", "Volgorde": 6},
-        {"ID": 1, "Title": "Dekkend netwerk van onderwijs en ondersteuning", "Code": "DN",
-         "Volgorde": 1},
-        {"ID": 7, "Title": "Subsidies", "Code": "SU", "Volgorde": 7},  # no projects: no table
+        {"ID": 5, "Title": "Interne organisatie", "Code": "IO", "Volgorde": "5"},
+        {"ID": 6, "Title": "Financiën", "Code": "FI", "Volgorde": "6"},
+        {"ID": 1, "Title": DN, "Code": "DN", "Volgorde": "1"},
+        {"ID": 7, "Title": "Subsidies", "Code": "SU", "Volgorde": "7"},  # no projects: no table
     ])
-    base = {"Planjaar": "2025-2026", "Startdatum": "2025-08-17T22:00:00Z",
-            "Einddatum": "2026-07-16T22:00:00Z", "Projectstatus": "Lopend",
-            "BegrootBedrag": None, "WerkelijkeUitgave": None, "BudgetPM": False,
-            "OngeldigeBoekingen": 0.0, "Controlemelding": None,
-            "BudgetStatus": "Niet van toepassing"}
-    dn = "Dekkend netwerk van onderwijs en ondersteuning"
     projecten = _frame([
-        base | {"ID": 1, "ProjectCode": "P-2526-01", "Title": "Almeerse matrix",
-                "ProjectType": "Project", "Hoofdlijn": dn,
-                "Eigenaar": "beleidsmedewerker 1", "ToegekendeUren": 200.0, "GeboekteUren": 184.0,
-                "RestUren": 16.0, "VerbruikPct": 92.0, "UrenStatus": "Risico op overschrijding"},
-        base | {"ID": 4, "ProjectCode": "P-2526-04", "Title": NAAM_MET_TEKENS,
-                "ProjectType": "Project", "Hoofdlijn": dn,
-                "Eigenaar": "coördinator onderwijs-jeugdhulp", "ToegekendeUren": "240",
-                "GeboekteUren": 262.5, "RestUren": -22.5, "VerbruikPct": 109.4,
-                "UrenStatus": "Overschreden"},
-        base | {"ID": 9, "ProjectCode": "P-2526-09", "Title": "Beleids- en kwaliteitscyclus",
-                "ProjectType": "Project", "Hoofdlijn": "Interne organisatie",
-                "Eigenaar": "kwaliteitsmedewerker", "ToegekendeUren": 1200.0,
-                "GeboekteUren": 1100.5, "RestUren": 99.5, "VerbruikPct": 91.7,
-                "UrenStatus": "Risico op overschrijding"},
-        base | {"ID": 15, "ProjectCode": "SUB-2526-01", "Title": "Subsidie Begaafde leerlingen",
-                "ProjectType": "Subsidieproject", "Hoofdlijn": "Interne organisatie",
-                "Eigenaar": "controller", "ToegekendeUren": 48.0, "GeboekteUren": 39.5,
-                "RestUren": 8.5, "VerbruikPct": 82.3, "UrenStatus": "Binnen uren",
-                "BegrootBedrag": 45000.0, "WerkelijkeUitgave": 47250.0,
-                "BudgetStatus": "Overschreden"},
-        base | {"ID": 14, "ProjectCode": "S-2526-05", "Title": "Kwaliteitscyclus financiën",
-                "ProjectType": "Structurele activiteit", "Hoofdlijn": "Financiën",
-                "Eigenaar": "controller", "ToegekendeUren": None, "GeboekteUren": 21.0,
-                "RestUren": None, "VerbruikPct": None, "UrenStatus": "Geen uren toegekend"},
-        base | {"ID": 10, "ProjectCode": "P-2526-10", "Title": "Project zonder hoofdlijn",
-                "ProjectType": "Project", "Hoofdlijn": None, "Eigenaar": "projectleider 1",
-                "ToegekendeUren": 50.0, "GeboekteUren": 10.0, "RestUren": 40.0,
-                "VerbruikPct": 20.0, "UrenStatus": "Binnen uren"},
-        base | {"ID": 11, "ProjectCode": "P-2526-11", "Title": "Project met verwijderde hoofdlijn",
-                "ProjectType": "Project", "Hoofdlijn": "Bestaat niet meer",
-                "Eigenaar": "projectleider 2", "ToegekendeUren": 30.0, "GeboekteUren": 3.0,
-                "RestUren": 27.0, "VerbruikPct": 10.0, "UrenStatus": "Binnen uren"},
+        _project(1, "P-2526-01", "Almeerse matrix", DN, "200"),
+        _project(4, "P-2526-04", NAAM_MET_TEKENS, DN, "240"),
+        _project(9, "P-2526-09", "Beleids- en kwaliteitscyclus", "Interne organisatie", "1200"),
+        _project(15, "SUB-2526-01", "Subsidie Begaafde leerlingen", "Interne organisatie", "48",
+                 ProjectType="Subsidieproject", BegrootBedrag="45000",
+                 WerkelijkeUitgave="47250"),
+        _project(14, "S-2526-05", "Kwaliteitscyclus financiën", "Financiën", None,
+                 ProjectType="Structurele activiteit"),
+        _project(10, "P-2526-10", "Project zonder hoofdlijn", None, "50"),
+        _project(11, "P-2526-11", "Project met verwijderde hoofdlijn", "Bestaat niet meer", "30"),
     ])
-    urenregistratie = _frame([
-        {"ID": 1, "Title": "Overleg", "Project": "P-2526-01",
-         "Medewerker": "beleidsmedewerker 1",
-         "Datum": "2025-09-01", "Uren": "8", "UrenGetal": 8.0, "BoekingStatus": None},
-        {"ID": 2, "Title": "Uitwerking", "Project": "P-2526-01",
-         "Medewerker": "beleidsmedewerker 1",
-         "Datum": "2025-09-02", "Uren": "4,5", "UrenGetal": 4.5, "BoekingStatus": None},
-        {"ID": 3, "Title": "Casusoverleg", "Project": "P-2526-04", "Medewerker": "Jeroen Jansen",
-         "Datum": "2025-10-02", "Uren": "6", "UrenGetal": 6.0, "BoekingStatus": None},
-        {"ID": 166, "Title": "Fout", "Project": "P-2526-04", "Medewerker": "Foutje Persoon",
-         "Datum": "2026-01-20", "Uren": "twee", "UrenGetal": None, "BoekingStatus": "Ongeldig",
-         "Controlemelding": "UREN_ONLEESBAAR: Uren 'twee' is geen getal."},
+    boekingen = _bookings([
+        ("P-2526-01", "beleidsmedewerker 1", 184.0), ("P-2526-04", "Jeroen Jansen", 262.5),
+        ("P-2526-09", "kwaliteitsmedewerker", 1100.5), ("SUB-2526-01", "controller", 39.5),
+        ("S-2526-05", "controller", 21.0), ("P-2526-10", "projectleider 1", 10.0),
+        ("P-2526-11", "projectleider 2", 3.0),
     ])
-    kal = {"Documenttype": "Beleidsdocument", "Planjaar": "2025-2026", "BesprokenOp": None,
-           "BesprokenIn": None, "DagenTeLaat": None}
-    jaarkalender = _frame([
+    if bad_rows:
+        boekingen.append({"ID": 166, "Title": "Fout", "Project": "P-2526-04",
+                          "Medewerker": "Foutje Persoon", "MedewerkerEMail": "f@x.example",
+                          "Datum": "2026-01-20", "Uren": UREN_MET_TEKENS})
+    kal = {"Documenttype": "Beleidsdocument", "Planjaar": "2025-2026", "Eigenaar": "eigenaar",
+           "EigenaarEMail": "e@x.example", "BesprokenOp": None, "BesprokenIn": None,
+           "Vervallen": None}
+    kalender = [
         kal | {"ID": 14, "Title": "Voortgangsrapportage dekkend netwerk", "Overleg": "OPR",
                "PeriodeStart": "2026-01-14T23:00:00Z", "PeriodeEind": "2026-02-14T23:00:00Z",
-               "Eigenaar": "teamleider toeleiding", "KalenderStatus": "Gemist",
-               "DagenTeLaat": 89.0},
+               "Eigenaar": "teamleider toeleiding"},                       # gemist, 89 dagen
         kal | {"ID": 19, "Title": "Voortgang onderwijs & jeugdhulp", "Overleg": "OOGO",
-               "PeriodeStart": "2026-03-01", "PeriodeEind": "2026-04-15",
-               "Eigenaar": "coördinator onderwijs-jeugdhulp", "KalenderStatus": "Gemist",
-               "DagenTeLaat": 30.0},
-        kal | {"ID": 6, "Title": "Begroting 2026", "Overleg": "ALV", "PeriodeStart": "2025-11-01",
-               "PeriodeEind": "2025-12-19", "Eigenaar": "controller", "BesprokenOp": "2026-01-22",
-               "KalenderStatus": "Te laat besproken", "DagenTeLaat": 34.0},
+               "PeriodeStart": "2026-03-01", "PeriodeEind": "2026-04-15"},  # gemist, 30 dagen
+        kal | {"ID": 6, "Title": "Begroting 2026", "Documenttype": "Begroting", "Overleg": "ALV",
+               "PeriodeStart": "2025-11-01", "PeriodeEind": "2025-12-19",
+               "BesprokenOp": "2026-01-22", "BesprokenIn": "ALV"},          # te laat, 34
         kal | {"ID": 22, "Title": "Evaluatie ANB", "Overleg": "ALV", "PeriodeStart": "2026-04-01",
-               "PeriodeEind": "2026-04-30", "Eigenaar": "beleidsmedewerker 2",
-               "BesprokenOp": "2026-04-16", "BesprokenIn": "Ledenraad",
-               "KalenderStatus": "Besproken in ander overleg"},
+               "PeriodeEind": "2026-04-30", "BesprokenOp": "2026-04-16",
+               "BesprokenIn": "Ledenraad"},                                 # ander overleg
         kal | {"ID": 1, "Title": "Evaluatie jaarplan 2024-2025", "Overleg": "MT",
                "PeriodeStart": "2025-09-01", "PeriodeEind": "2025-09-30",
-               "Eigenaar": "kwaliteitsmedewerker", "BesprokenOp": "2025-09-23",
-               "KalenderStatus": "Besproken volgens jaarkalender"},
+               "BesprokenOp": "2025-09-23", "BesprokenIn": "MT"},           # volgens
         kal | {"ID": 2, "Title": "Evaluatie jaarplan 2024-2025", "Overleg": "ALV",
                "PeriodeStart": "2025-10-01", "PeriodeEind": "2025-11-30",
-               "Eigenaar": "directeur-bestuurder", "BesprokenOp": "2025-11-20",
-               "KalenderStatus": "Besproken volgens jaarkalender"},
+               "BesprokenOp": "2025-11-20", "BesprokenIn": "ALV"},          # volgens
         kal | {"ID": 9, "Title": "Managementrapportage Q3", "Overleg": "MT",
-               "PeriodeStart": "2026-05-01", "PeriodeEind": "2026-05-31",
-               "Eigenaar": "kwaliteitsmedewerker", "KalenderStatus": "In bespreekperiode"},
+               "PeriodeStart": "2026-05-01", "PeriodeEind": "2026-05-31"},  # in bespreekperiode
         kal | {"ID": 17, "Title": "Jaarplan 2026-2027", "Overleg": "OPR",
-               "PeriodeStart": "2026-05-25", "PeriodeEind": "2026-06-30",
-               "Eigenaar": "kwaliteitsmedewerker", "KalenderStatus": "Binnenkort"},
+               "PeriodeStart": "2026-05-25", "PeriodeEind": "2026-06-30"},  # binnenkort
         kal | {"ID": 23, "Title": "Kwartaalrapportage leerlingreizen", "Overleg": "OPR",
                "PeriodeStart": "2026-01-01", "PeriodeEind": "2026-01-31",
-               "Eigenaar": "controller", "KalenderStatus": "Vervallen"},
-    ])
+               "Vervallen": "Ja"},                                          # vervallen
+    ]
+    if bad_rows:
+        kalender.append(kal | {"ID": 24, "Title": "Zonder einde", "Overleg": "MT",
+                               "PeriodeStart": "2026-02-01", "PeriodeEind": None})  # onvolledig
     doelen = _frame([
-        {"ID": 1, "DoelCode": "D-IO-1", "Title": "Interne organisatie op orde",
-         "DoelStatus": "Op koers", "DoelStatusRapport": "Op koers"},
+        {"ID": 1, "DoelCode": "D-IO-1", "Title": "Interne organisatie op orde"},
         {"ID": 2, "DoelCode": "D-IO-2", "Title": "Planning en control",
-         "DoelStatus": "Niet op koers", "DoelStatusRapport": "Op koers"},  # handmatig wint
-        {"ID": 3, "DoelCode": "D-EO-2", "Title": "Zonder indicatoren",
-         "DoelStatus": "Nog niet meetbaar", "DoelStatusRapport": "Nog niet meetbaar"},
+         "DoelStatusHandmatig": "Op koers"},  # handmatig wint in het rapport
+        {"ID": 3, "DoelCode": "D-EO-2", "Title": "Zonder indicatoren"},
     ])
     activiteiten = _frame([
-        {"ID": 1, "ActiviteitCode": "A-01", "Title": "Matrix", "VoortgangCategorie": "Uitgevoerd"},
-        {"ID": 2, "ActiviteitCode": "A-02", "Title": "Scan", "VoortgangCategorie": "Mee bezig"},
-        {"ID": 3, "ActiviteitCode": "A-22", "Title": "Klaar?", "VoortgangCategorie": None},
+        {"ID": 1, "ActiviteitCode": "A-01", "Title": "Matrix", "Planjaar": "2025-2026",
+         "Voortgang": "Afgerond"},
+        {"ID": 2, "ActiviteitCode": "A-02", "Title": "Scan", "Planjaar": "2025-2026",
+         "Voortgang": "Deels behaald, mee bezig"},
+        {"ID": 3, "ActiviteitCode": "A-22", "Title": "Klaar?", "Planjaar": "2025-2026",
+         "Voortgang": None},
     ])
+    ind = {"Planjaar": "2025-2026", "Meeteenheid": "Percentage", "GewensteRichting": None,
+           "Streefwaarde": None, "Nulmeting": None, "WaardeHandmatig": None,
+           "VoortgangHandmatig": None}
     indicatoren = _frame([
-        {"ID": 2, "IndicatorCode": "I-IO-2", "Title": "Percentage projecten binnen uren",
-         "Meeteenheid": "Percentage", "Berekening": "PROJECTEN_BINNEN_UREN", "Streefwaarde": 75.0,
-         "Planjaar": "2025-2026", "BerekendeWaarde": 77.8, "Teller": 7.0, "Noemer": 9.0,
-         "IndicatorStatus": "Behaald", "Definitief": False},
-        {"ID": 3, "IndicatorCode": "I-IO-3", "Title": "Formele documenten volgens jaarkalender",
-         "Meeteenheid": "Percentage", "Berekening": "JAARKALENDER_VOLGENS_PLAN",
-         "Streefwaarde": 100.0, "Planjaar": "2025-2026", "BerekendeWaarde": 64.7, "Teller": 11.0,
-         "Noemer": 17.0, "IndicatorStatus": "Niet behaald", "Definitief": False},
-        {"ID": 6, "IndicatorCode": "I-IO-6", "Title": "Aantal nieuwsbrieflezers",
-         "Meeteenheid": "Aantal", "Berekening": "Handmatig", "Streefwaarde": None,
-         "Planjaar": "2025-2026", "BerekendeWaarde": 1450.0, "Teller": None, "Noemer": None,
-         "IndicatorStatus": "Behaald", "Definitief": False},
-    ]) if with_indicators else pd.DataFrame()
-    found = [
-        Finding("urenregistratie", 166, "ID 166", "UREN_ONLEESBAAR", "Uren 'twee' is geen getal."),
-        Finding("projecten", 14, "S-2526-05", "UREN_ZONDER_BUDGET",
-                "Er zijn 21,0 uren geboekt, maar er zijn geen uren toegekend."),
-        Finding("jaarkalender", 24, "Jaarkalender 24", "PERIODE_ONVOLLEDIG", MELDING_MET_TEKENS),
-    ] if findings else []
-    return CheckResult(
-        controledatum=date(2026, 5, 15), planjaar="2025-2026", hoofdlijnen=hoofdlijnen,
-        projecten=projecten, urenregistratie=urenregistratie, jaarkalender=jaarkalender,
-        doelen=doelen, activiteiten=activiteiten, indicatoren=indicatoren, findings=found,
-    )
+        ind | {"ID": 2, "IndicatorCode": "I-IO-2", "Title": "Percentage projecten binnen uren",
+               "Doel": "D-IO-1", "Berekening": "PROJECTEN_BINNEN_UREN", "Streefwaarde": "75"},
+        ind | {"ID": 3, "IndicatorCode": "I-IO-3",
+               "Title": "Formele documenten volgens jaarkalender", "Doel": "D-IO-2",
+               "Berekening": "JAARKALENDER_VOLGENS_PLAN", "Streefwaarde": "100"},
+        ind | {"ID": 6, "IndicatorCode": "I-IO-6", "Title": "Aantal nieuwsbrieflezers",
+               "Doel": "D-IO-1", "Meeteenheid": "Aantal", "Berekening": "Handmatig",
+               "GewensteRichting": "Neemt toe", "WaardeHandmatig": "1450",
+               "VoortgangHandmatig": "Neemt toe"},
+    ]) if with_indicators else None
+    return Tables(hoofdlijnen=hoofdlijnen, projecten=projecten,
+                  urenregistratie=_frame(boekingen), jaarkalender=_frame(kalender),
+                  doelen=doelen, activiteiten=activiteiten, indicatoren=indicatoren)
+
+
+def make_result(*, with_indicators: bool = True, bad_rows: bool = True,
+                controledatum: date = C) -> CheckResult:
+    """A realistic result, through the real rules."""
+    return run_checks(make_tables(with_indicators=with_indicators, bad_rows=bad_rows),
+                      CheckSettings(), controledatum)
+
+
+def demo_result() -> CheckResult:
+    """The demo scenario (SharePoint-shaped frames of the demo CSVs) through the rules."""
+    spec = importlib.util.spec_from_file_location("_demo_csvframes",
+                                                  TESTS / "checks" / "csvframes.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return run_checks(module.demo_tables_sharepoint(), CheckSettings(), C)

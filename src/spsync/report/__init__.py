@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from spsync.report.context import ReportMeta, build_context, iso_week_label, planjaar_label
+from spsync.report.context import build_context
+from spsync.report.meta import ReportMeta, iso_week_label, planjaar_label
 from spsync.report.render import (
     ReportError,
     ReportTemplateError,
@@ -17,15 +18,15 @@ from spsync.report.render import (
 )
 
 __all__ = [
-    "ReportMeta",
-    "build_context",
-    "iso_week_label",
-    "planjaar_label",
     "ReportError",
+    "ReportMeta",
     "ReportTemplateError",
     "ReportValidationError",
+    "build_context",
     "check_template",
+    "iso_week_label",
     "make_jinja_env",
+    "planjaar_label",
     "render_docx",
     "render_report",
     "report_filename",

@@ -26,8 +26,21 @@ from spsync.checks.normalise import (
 from spsync.checks.planjaar import format_date_nl
 
 __all__ = [
-    "LEEG", "rows", "cell", "text", "key", "number", "day", "flag", "getal", "pct", "compact",
-    "datum", "dagen", "natural_key", "status_counts",
+    "LEEG",
+    "cell",
+    "compact",
+    "dagen",
+    "datum",
+    "day",
+    "flag",
+    "getal",
+    "key",
+    "natural_key",
+    "number",
+    "pct",
+    "rows",
+    "status_counts",
+    "text",
 ]
 
 LEEG = "–"  # a missing number or date; an empty cell must never look like a zero

@@ -10,7 +10,7 @@ from spsync.checks.planjaar import planjaar_label as _checks_planjaar_label
 from spsync.checks.result import CheckResult
 from spsync.checks.settings import PlanjaarMode
 
-__all__ = ["ReportMeta", "iso_week_label", "planjaar_label", "planjaar_mode", "planjaar_einde"]
+__all__ = ["ReportMeta", "iso_week_label", "planjaar_einde", "planjaar_label", "planjaar_mode"]
 
 
 def iso_week_label(d: date) -> str:
@@ -61,6 +61,8 @@ class ReportMeta:
     tussenstand: bool | None = None
     #: Population of the fallback "projecten binnen uren" (used only without an Indicatoren row).
     indicator_project_types: tuple[str, ...] = ("Project",)
+    #: CheckSettings.forecast_method, so the report explains the method that was used.
+    forecast_method: str = "linear"
 
     @property
     def week_label(self) -> str:

@@ -34,14 +34,26 @@ from spsync.report.formatting import (
     text,
 )
 
-__all__ = ["ZONDER_HOOFDLIJN", "PROGNOSE_METHODE", "hoofdlijn_groepen", "totaal",
-           "uren_per_persoon", "prognose"]
+__all__ = [
+    "PROGNOSE_METHODE",
+    "ZONDER_HOOFDLIJN",
+    "hoofdlijn_groepen",
+    "prognose",
+    "totaal",
+    "uren_per_persoon",
+]
 
 ZONDER_HOOFDLIJN = "Zonder (bekende) hoofdlijn"
-PROGNOSE_METHODE = (
-    "Lineaire prognose: geboekte uren gedeeld door het verstreken deel van de projectperiode. "
-    "Alleen lopende projecten waarvan de prognose boven de toegekende uren uitkomt."
-)
+#: One line per forecast method of CheckSettings.forecast_method, as the report explains it.
+PROGNOSE_METHODEN = {
+    "linear": "Lineaire prognose: geboekte uren gedeeld door het verstreken deel van de "
+              "projectperiode (kalenderdagen).",
+    "workdays": "Lineaire prognose over werkdagen: geboekte uren gedeeld door het verstreken "
+                "deel van de werkdagen (ma-vr) van de projectperiode.",
+}
+PROGNOSE_SELECTIE = ("Alleen lopende projecten waarvan de prognose boven de toegekende uren "
+                     "uitkomt.")
+PROGNOSE_METHODE = f"{PROGNOSE_METHODEN['linear']} {PROGNOSE_SELECTIE}"
 #: BudgetStatus -> the words added to the status cell; "Niet van toepassing" adds nothing.
 BUDGET_TEKST = {BINNEN_BUDGET: "binnen budget", OVERSCHREDEN: "budget overschreden",
                 GEEN_BUDGET_PM: "budget p.m."}
@@ -163,10 +175,12 @@ def _lopend(p: Mapping[str, Any]) -> bool:
     return parse_choice(p.get("Projectstatus"), PROJECT_STATUSES).value not in (AFGEROND, GESTOPT)
 
 
-def prognose(projecten: list[dict[str, Any]], columns: list[str]) -> dict[str, Any]:
+def prognose(projecten: list[dict[str, Any]], columns: list[str],
+             method: str = "linear") -> dict[str, Any]:
     """Running projects heading for an overrun; shown once the checks deliver the forecast."""
+    methode = f"{PROGNOSE_METHODEN.get(method, PROGNOSE_METHODEN['linear'])} {PROGNOSE_SELECTIE}"
     if "PrognoseUren" not in columns:
-        return {"tonen": False, "methode": PROGNOSE_METHODE, "projecten": []}
+        return {"tonen": False, "methode": methode, "projecten": []}
     out = []
     for p in projecten:
         verwacht, toegekend = number(p.get("PrognoseUren")), _toegekend(p)
@@ -177,6 +191,8 @@ def prognose(projecten: list[dict[str, Any]], columns: list[str]) -> dict[str, A
             continue
         if toegekend is not None and geboekt is not None and geboekt > toegekend:
             op = "al overschreden"
+        elif toegekend is not None and geboekt is not None and geboekt == toegekend:
+            op = "nu op"
         else:
             op = datum(p.get("PrognoseOverschrijdingDatum"))
         out.append({
@@ -192,4 +208,4 @@ def prognose(projecten: list[dict[str, Any]], columns: list[str]) -> dict[str, A
             "einddatum": datum(p.get("Einddatum")),
         })
     out.sort(key=lambda r: natural_key(r["code"]))
-    return {"tonen": True, "methode": PROGNOSE_METHODE, "projecten": out}
+    return {"tonen": True, "methode": methode, "projecten": out}

@@ -21,20 +21,21 @@ from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from spsync.checks.result import CheckResult
-from spsync.report.context import ReportMeta, build_context
+from spsync.report.context import build_context
+from spsync.report.meta import ReportMeta
 
 __all__ = [
     "ReportError",
     "ReportTemplateError",
     "ReportValidationError",
-    "make_jinja_env",
+    "check_template",
     "default_template_bytes",
+    "make_jinja_env",
     "render_docx",
     "render_report",
-    "validate_docx",
-    "template_variables",
-    "check_template",
     "report_filename",
+    "template_variables",
+    "validate_docx",
 ]
 
 TemplateSource = str | Path | bytes | IO[bytes] | None
@@ -66,9 +67,9 @@ class _ReportSandbox(SandboxedEnvironment):
             return operator.pow(left, right)
         if operator_ == "*":
             for seq, count in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(count, int):
-                    if len(seq) * count > _MAX_SEQUENCE:
-                        raise SecurityError("sequence too large in template")
+                if isinstance(seq, (str, list, tuple)) and isinstance(count, int) \
+                        and len(seq) * count > _MAX_SEQUENCE:
+                    raise SecurityError("sequence too large in template")
             return operator.mul(left, right)
         return super().call_binop(context, operator_, left, right)
 
