@@ -30,8 +30,9 @@ def _close_logging() -> None:
         old.close()
 
 
-def _setup_logging(verbose: int, logfile: Path | None = None) -> None:
-    level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
+def _setup_logging(verbose: int, logfile: Path | None = None, quiet_level: int = logging.WARNING
+                   ) -> None:
+    level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else quiet_level
     _close_logging()
     root = logging.getLogger()
     root.setLevel(logging.DEBUG)
@@ -132,7 +133,8 @@ def demo(ctx: click.Context, out_dir: Path) -> None:
     from spsync.demo import run_demo
     from spsync.summary import summary_lines
 
-    _setup_logging(ctx.obj["verbose"], logfile=out_dir / "spsync.log")
+    # The findings go to spsync.log and the report; the console shows the summary (-v for more).
+    _setup_logging(ctx.obj["verbose"], logfile=out_dir / "spsync.log", quiet_level=logging.ERROR)
     try:
         outcome, db = run_demo(out_dir)
     finally:
