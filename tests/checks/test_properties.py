@@ -14,27 +14,53 @@ rows mix and the totals are not trivially zero.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from spsync import schema
 from spsync.checks import TEXT_MAX, CheckResult, CheckSettings, Tables, run_checks
 from spsync.checks.bookings import MAX_UREN_PER_DAG
 from spsync.checks.findings import BOOKING_CODES
-from spsync.checks.normalise import (INVALID, is_empty, lookup_key, parse_bool, parse_choice,
-                                     parse_date, parse_number)
+from spsync.checks.normalise import (
+    INVALID,
+    is_empty,
+    lookup_key,
+    parse_bool,
+    parse_choice,
+    parse_date,
+    parse_number,
+)
 from spsync.checks.planjaar import parse_planjaar, planjaar, planjaar_start
 from spsync.checks.quality import NONNEGATIVE, RULE_OWNED
-from spsync.checks.vocab import (BEREKENINGEN, BESPREEKDOELEN, CHOICE_VOCABS, DOCUMENT_TYPES,
-                                 DOEL_STATUSES, GEEN_UREN,
-                                 GEWENSTE_RICHTINGEN, HANDMATIG, HOOFDLIJN_SOORTEN, MEETEENHEDEN,
-                                 NIET_VAN_TOEPASSING, ONGELDIG, ONVOLLEDIG, OVERLEGGEN,
-                                 PROJECT_STATUSES, PROJECT_TYPES, VOORTGANG,
-                                 VOORTGANG_CATEGORIEEN, VOORTGANG_HANDMATIG)
+from spsync.checks.vocab import (
+    BEREKENINGEN,
+    BESPREEKDOELEN,
+    CHOICE_VOCABS,
+    DOCUMENT_TYPES,
+    DOEL_STATUSES,
+    GEEN_UREN,
+    GEWENSTE_RICHTINGEN,
+    HANDMATIG,
+    HOOFDLIJN_SOORTEN,
+    MEETEENHEDEN,
+    NIET_VAN_TOEPASSING,
+    ONGELDIG,
+    ONVOLLEDIG,
+    OVERLEGGEN,
+    PROJECT_STATUSES,
+    PROJECT_TYPES,
+    VOORTGANG,
+    VOORTGANG_CATEGORIEEN,
+    VOORTGANG_HANDMATIG,
+)
 
 from .csvframes import frame
 from .test_quality import JUNK
@@ -44,7 +70,8 @@ LISTS = ("hoofdlijnen", "projecten", "urenregistratie", "jaarkalender", "doelen"
 #: (mode, controledatum): the Almere demo date and a Plein 013 date mid-year.
 MODES = (("schooljaar", date(2026, 5, 15)), ("kalenderjaar", date(2025, 9, 15)))
 HOOFDLIJN_TITLES = ("Interne organisatie", "Financiën", "Speerpunt 1 Passend aanbod")
-PROPS = hsettings(max_examples=int(__import__('os').environ.get('PROP_EXAMPLES', 60)), deadline=None,
+#: PROP_EXAMPLES=3000 for a deeper search (about 3 min per property).
+PROPS = hsettings(max_examples=int(os.environ.get("PROP_EXAMPLES", "60")), deadline=None,
                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
@@ -193,7 +220,12 @@ def draw_example(data: st.DataObject, junk_weight: int = 3) -> Example:
             for col in cols:
                 if (shape == "one" and col.name == the_one) or (
                         shape == "random" and data.draw(st.integers(0, junk_weight - 1)) == 0):
-                    rec[col.name] = data.draw(JUNK)
+                    junk = JUNK
+                    if (key, col.name) == ("projecten", "ToegekendeUren") \
+                            and not KNOWN_GAP_FORECAST_OVERFLOW:
+                        junk = JUNK.filter(lambda v: not (parse_number(v).ok
+                                                          and abs(parse_number(v).value) >= 1000))
+                    rec[col.name] = data.draw(junk)
                     all_good = all_good and col.name not in ("Project", "Uren", "Datum")
                 else:
                     rec[col.name] = data.draw(good[col.name])
@@ -225,8 +257,14 @@ def findings_by_row(result: CheckResult) -> dict[tuple[str, int], list[str]]:
 # The oracle for "this input value was rejected" (DATA-MODEL §5.0, §1, §3).
 
 
-#: Set to True to include the known bug below in the property (it then fails within seconds).
+#: Known bugs, each pinned by a strict xfail test below. While a switch is False the property
+#: steps around that one input; when the bug is fixed its xfail test XPASSes (and fails, being
+#: strict): then set the switch to True so the property covers the input again.
+#: - a bool, list or dict in a Lookup column gives no finding (test_non_text_lookup_is_not_silent)
 KNOWN_GAP_NON_TEXT_LOOKUP = False
+#: - a large ToegekendeUren with few hours booked crashes the forecast
+#:   (test_large_budget_with_few_hours_does_not_crash)
+KNOWN_GAP_FORECAST_OVERFLOW = False
 
 
 def rejected(key: str, col: schema.Column, value: object, tables: Tables, mode: str) -> bool:
@@ -278,36 +316,34 @@ def unused(key: str, col: str, row: dict) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
-# (a) never raises; (b) every rejected value / underived status has a finding on its row.
+# The invariants, shared by the random and the exhaustive tests.
 
 
-@PROPS
-@given(st.data())
-def test_bad_input_always_surfaces_as_a_finding_on_its_row(data):
-    """Invariants, per list and row (item IDs are sound, so every finding can name its row):
+def assert_findings_honest(tables: Tables, result: CheckResult, mode: str) -> None:
+    """(b) Every bad input and every underived status surfaces as a finding on its row.
 
-    (a) ``run_checks`` returns; it never raises.
-    (b1) Urenregistratie: ``BoekingStatus == "Ongeldig"`` <=> the row has >= 1 finding, and then
+    (b1) Urenregistratie: ``BoekingStatus == "Ongeldig"`` <=> the row has >= 1 finding; then
          every such finding is a §5.2 code, ``Geldig`` is False and ``Controlemelding`` is a
          non-empty text (<= 255) naming each code; a valid booking has ``Controlemelding`` None.
     (b2) Every list: a non-empty Staff/Beheer cell that is *rejected* (see :func:`rejected`:
-         unparseable number/date/Ja-Nee, negative budget, choice outside §3, planjaar not of the
-         mode, lookup that names no row) gives its row >= 1 finding, unless the rule provably
-         does not read that cell (:func:`unused`).
+         unparseable number/date/Ja-Nee, negative budget or amount, choice outside §3, planjaar
+         not of the mode, lookup that names no row) gives its row >= 1 finding, unless the rule
+         provably does not read that cell (:func:`unused`).
     (b3) Statuses that could not be derived from the inputs carry a finding: KalenderStatus
          Onvolledig (KALENDER_ONVOLLEDIG); VoortgangCategorie empty; an indicator that is not
-         Handmatig but has no Teller/Noemer/BerekendeWaarde; UrenStatus "Geen uren toegekend"
-         with a non-empty ToegekendeUren; BudgetStatus "Niet van toepassing" with a non-empty
-         BegrootBedrag.
-    (b4) Where a list has Controlemelding: it is non-empty exactly on the rows with findings, and
-         no finding names an item ID that is not in its list.
+         Handmatig yet has no Teller/Noemer/BerekendeWaarde; UrenStatus "Geen uren toegekend"
+         with a non-empty, non-zero ToegekendeUren; BudgetStatus "Niet van toepassing" with a
+         non-empty BegrootBedrag.
+    (b4) Where a list has Controlemelding, it is non-empty exactly on the rows with findings; no
+         finding names an item ID that is not in its list.
     """
-    ex = draw_example(data)
-    result = run(ex)  # (a)
     per_row = findings_by_row(result)
 
-    # (b1) bookings
-    if ex.tables.urenregistratie is not None:
+    def has(key: str, item_id: int, code: str | None = None) -> bool:
+        codes = per_row.get((key, item_id), [])
+        return code in codes if code else bool(codes)
+
+    if tables.urenregistratie is not None:  # (b1)
         for item_id, row in result.urenregistratie.iterrows():
             codes = per_row.get(("urenregistratie", item_id), [])
             ongeldig = row["BoekingStatus"] == ONGELDIG
@@ -321,105 +357,252 @@ def test_bad_input_always_surfaces_as_a_finding_on_its_row(data):
             else:
                 assert row["BoekingStatus"] is None and row["Controlemelding"] is None
 
-    # (b2) rejected values
-    for key in LISTS:
-        frame_in = getattr(ex.tables, key)
+    for key in LISTS:  # (b2)
+        frame_in = getattr(tables, key)
         if frame_in is None:
             continue
         for item_id, row in frame_in.iterrows():
             rec = row.to_dict()
             bad = [c.name for c in staff_columns(key)
-                   if rejected(key, c, rec.get(c.name), ex.tables, ex.world.mode)
+                   if rejected(key, c, rec.get(c.name), tables, mode)
                    and not unused(key, c.name, rec)]
             if bad:
-                assert per_row.get((key, item_id)), (key, item_id, bad, {b: rec[b] for b in bad})
+                assert has(key, item_id), (key, item_id, {b: rec[b] for b in bad})
 
-    # (b3) underived statuses
-    def has(key: str, item_id: int, code: str | None = None) -> bool:
-        codes = per_row.get((key, item_id), [])
-        return code in codes if code else bool(codes)
-
-    if ex.tables.jaarkalender is not None:
+    if tables.jaarkalender is not None:  # (b3)
         for item_id, row in result.jaarkalender.iterrows():
             if row["KalenderStatus"] == ONVOLLEDIG:
                 assert has("jaarkalender", item_id, "KALENDER_ONVOLLEDIG"), row.to_dict()
-    if ex.tables.activiteiten is not None:
+    if tables.activiteiten is not None:
         for item_id, row in result.activiteiten.iterrows():
             if row["VoortgangCategorie"] is None:
                 assert has("activiteiten", item_id), row.to_dict()
-    if ex.tables.indicatoren is not None:
+    if tables.indicatoren is not None:
         for item_id, row in result.indicatoren.iterrows():
             ber = parse_choice(row["Berekening"], BEREKENINGEN).value
             computed = row["Noemer"] is not None or row["BerekendeWaarde"] is not None
             if ber != HANDMATIG and not computed:
                 assert has("indicatoren", item_id), row.to_dict()
-    if ex.tables.projecten is not None:
+    if tables.projecten is not None:
         for item_id, row in result.projecten.iterrows():
-            if row["UrenStatus"] == GEEN_UREN and not is_empty(row["ToegekendeUren"]):
-                number = parse_number(row["ToegekendeUren"])
-                if not (number.ok and number.value == 0):
-                    assert has("projecten", item_id), row.to_dict()
+            toegekend = parse_number(row["ToegekendeUren"])
+            if row["UrenStatus"] == GEEN_UREN and not is_empty(row["ToegekendeUren"]) \
+                    and not (toegekend.ok and toegekend.value == 0):
+                assert has("projecten", item_id), row.to_dict()
             if row["BudgetStatus"] == NIET_VAN_TOEPASSING and not is_empty(row["BegrootBedrag"]):
                 assert has("projecten", item_id), row.to_dict()
 
-    # (b4) Controlemelding mirrors the findings; no phantom rows
-    for key in LISTS:
+    for key in LISTS:  # (b4)
         out = getattr(result, key)
-        ids = set(out.index)
-        assert {i for (k, i) in per_row if k == key} <= ids, key
-        if key in TEXT_MAX and getattr(ex.tables, key) is not None:
+        assert {i for (k, i) in per_row if k == key} <= set(out.index), key
+        if key in TEXT_MAX and getattr(tables, key) is not None:
             for item_id, melding in out["Controlemelding"].items():
-                assert (melding is not None) == bool(per_row.get((key, item_id))), (key, item_id)
+                assert (melding is not None) == has(key, item_id), (key, item_id)
+
+
+def assert_totals_count_valid_only(tables: Tables, result: CheckResult, mode: str,
+                                   c: date) -> None:
+    """(c) Totals count valid bookings only, per project (item ID p):
+
+    - ``GeboekteUren[p]`` == round(sum of ``UrenGetal`` over bookings with ``Geldig`` True and
+      ``ProjectItemId`` == p, 2); ``OngeldigeBoekingen[p]`` == number of bookings with ``Geldig``
+      False and ``ProjectItemId`` == p;
+    - a valid booking has a project, finite hours in (0, 24] and a local date in the planjaar of
+      the controledatum, not after it;
+    - the sum of GeboekteUren over all projects equals the hours of the valid bookings (to the
+      per-project rounding): it never includes an invalid booking.
+    """
+    if tables.urenregistratie is None or tables.projecten is None:
+        return
+    b, p = result.urenregistratie, result.projecten
+    for _item_id, row in b.iterrows():
+        if row["Geldig"]:
+            assert row["ProjectItemId"] in set(p.index)
+            assert math.isfinite(row["UrenGetal"]) and 0 < row["UrenGetal"] <= MAX_UREN_PER_DAG
+            assert planjaar(row["DatumLokaal"], mode) == planjaar(c, mode)  # type: ignore[arg-type]
+            assert row["DatumLokaal"] <= c
+    per_project = 0.0
+    for item_id, row in p.iterrows():
+        mine = b[b["ProjectItemId"] == item_id]
+        geldig = [u for u, g in zip(mine["UrenGetal"], mine["Geldig"]) if g]
+        assert row["GeboekteUren"] == round(sum(geldig), 2), (item_id, row["GeboekteUren"], geldig)
+        assert row["OngeldigeBoekingen"] == sum(not g for g in mine["Geldig"])
+        per_project += sum(geldig)
+    all_valid = sum(u for u, g in zip(b["UrenGetal"], b["Geldig"]) if g)
+    assert math.isclose(per_project, all_valid, abs_tol=1e-6)
+    assert math.isclose(sum(p["GeboekteUren"].tolist()), all_valid,
+                        abs_tol=0.005 * len(p) + 1e-9)
 
 
 # ---------------------------------------------------------------------------------------------
-# (c) totals count valid bookings only.
+# Random examples: junk anywhere.
+
+
+@PROPS
+@given(st.data())
+def test_bad_input_always_surfaces_as_a_finding_on_its_row(data):
+    """(a) run_checks never raises on junk in any Staff/Beheer column of any list, and (b) of
+    :func:`assert_findings_honest` holds for the result."""
+    ex = draw_example(data)
+    result = run(ex)  # (a)
+    assert_findings_honest(ex.tables, result, ex.world.mode)
 
 
 @PROPS
 @given(st.data())
 def test_project_totals_count_exactly_the_valid_bookings(data):
-    """Invariants, per project (item ID p) as of the controledatum:
-
-    - ``GeboekteUren[p]`` == round(sum of ``UrenGetal`` over bookings with ``Geldig`` True and
-      ``ProjectItemId`` == p, 2);
-    - ``OngeldigeBoekingen[p]`` == number of bookings with ``Geldig`` False and ``ProjectItemId``
-      == p;
-    - a valid booking has finite hours in (0, 24], a local date in the planjaar up to the
-      controledatum, and (when Projecten exists) a project;
-    - the sum of GeboekteUren over all projects equals the sum over valid bookings only: it never
-      includes an invalid booking;
-    - a booking whose Project, Datum and Uren were all drawn from good values, on a project whose
-      planjaar is the current one (or unreadable), is valid: the rules do not simply reject all.
-    """
+    """(c) of :func:`assert_totals_count_valid_only`, plus: a booking whose Project, Datum and
+    Uren were all drawn from good values, on a project whose planjaar is the current one (or
+    unreadable, so the controledatum's planjaar applies), is valid: the rules do not simply
+    reject everything (which would satisfy (b) and (c) trivially)."""
     ex = draw_example(data, junk_weight=4)
     result = run(ex)
+    assert_totals_count_valid_only(ex.tables, result, ex.world.mode, ex.world.c)
     if ex.tables.urenregistratie is None or ex.tables.projecten is None:
         return
-    b, p = result.urenregistratie, result.projecten
-    for item_id, row in b.iterrows():
-        if row["Geldig"]:
-            assert row["ProjectItemId"] in set(p.index)
-            assert math.isfinite(row["UrenGetal"]) and 0 < row["UrenGetal"] <= MAX_UREN_PER_DAG
-            assert planjaar(row["DatumLokaal"], ex.world.mode) == ex.world.pj  # type: ignore[arg-type]
-            assert row["DatumLokaal"] <= ex.world.c
-    valid_hours = 0.0
-    for item_id, row in p.iterrows():
-        mine = b[b["ProjectItemId"] == item_id]
-        geldig = mine[mine["Geldig"] == True]  # noqa: E712 - object column of bools
-        expected = round(sum(geldig["UrenGetal"].tolist()), 2)
-        assert row["GeboekteUren"] == expected, (item_id, row["GeboekteUren"], expected)
-        assert row["OngeldigeBoekingen"] == int((mine["Geldig"] == False).sum())  # noqa: E712
-        valid_hours += sum(geldig["UrenGetal"].tolist())
-    all_valid = sum(u for u, g in zip(b["UrenGetal"], b["Geldig"]) if g)
-    assert math.isclose(valid_hours, all_valid, abs_tol=1e-6)  # every valid booking has a project
-    assert math.isclose(sum(p["GeboekteUren"].tolist()), all_valid, abs_tol=0.005 * len(p) + 1e-9)
-
     project_pj = {i: parse_planjaar(v, ex.world.mode)  # type: ignore[arg-type]
                   for i, v in ex.tables.projecten["Planjaar"].items()}
-    codes = {lookup_key(v): i for i, v in reversed(list(ex.tables.projecten["ProjectCode"].items()))
-             if lookup_key(v) is not None}
+    first_by_code = {lookup_key(v): i for i, v in reversed(list(
+        ex.tables.projecten["ProjectCode"].items())) if lookup_key(v) is not None}
+    b = result.urenregistratie
     for item_id in ex.good_bookings:
-        target = codes.get(lookup_key(ex.tables.urenregistratie.loc[item_id, "Project"]))
+        target = first_by_code.get(lookup_key(ex.tables.urenregistratie.loc[item_id, "Project"]))
         if target is not None and project_pj[target] in (None, ex.world.pj):
             assert b.loc[item_id, "Geldig"], (item_id, b.loc[item_id].to_dict())
+
+
+# ---------------------------------------------------------------------------------------------
+# Exhaustive sweep: each junk value alone in each column, on otherwise clean data.
+
+#: The junk catalogue of the brief, one value per row of the list under test.
+JUNK_VALUES: tuple[object, ...] = (
+    None, float("nan"), float("inf"), float("-inf"), -4, 0, 10**30, -10**30, 1e300, "1,5",
+    "twee", "", "   ", "2026-02-30", "2026-03-09T23:00:00Z", "31-12-2025", "2025", "2025-2026",
+    True, False, [1, 2], {"a": 1}, "Ja", "x" * 300, date(2026, 3, 10), datetime(2026, 3, 9, 23),
+)
+
+
+def clean_row(key: str, n: int, w: World) -> dict[str, object]:
+    """A row with no finding: the baseline the sweep puts one junk cell into."""
+    s = w.start
+    return {
+        "hoofdlijnen": {"Title": f"Hoofdlijn {n}", "Code": f"H{n}", "Volgorde": n,
+                        "Soort": "Speerpunt", "Planperiode": "2023-2027"},
+        "projecten": {"Title": f"Project {n}", "ProjectCode": f"P-{n}", "ProjectType": "Project",
+                      "Hoofdlijn": "Hoofdlijn 1", "Planjaar": w.pj, "Eigenaar": "eigenaar",
+                      "EigenaarEMail": "e@x.example", "ToegekendeUren": "100",
+                      "Startdatum": _iso(s), "Einddatum": _instant(s + timedelta(days=364)),
+                      "Projectstatus": "Lopend", "Omschrijving": "Doel", "BegrootBedrag": 1000.0,
+                      "WerkelijkeUitgave": "250,50", "BudgetPM": False,
+                      "Subsidieverstrekker": None},
+        "urenregistratie": {"Title": "werk", "Project": "P-1", "Medewerker": "m",
+                            "MedewerkerEMail": "m@x.example",
+                            "Datum": _instant(w.c - timedelta(days=n)), "Uren": "1,5"},
+        "jaarkalender": {"Title": f"Doc {n}", "Documenttype": "Jaarplan", "Overleg": "MT",
+                         "Bespreekdoel": "Ter bespreking", "Planjaar": w.pj,
+                         "PeriodeStart": _iso(s + timedelta(days=10)),
+                         "PeriodeEind": _instant(s + timedelta(days=40)),
+                         "GeplandeDatum": _iso(s + timedelta(days=20)), "Eigenaar": "eigenaar",
+                         "EigenaarEMail": "e@x.example",
+                         "BesprokenOp": _instant(s + timedelta(days=20)), "BesprokenIn": "mt",
+                         "Vervallen": "Nee", "Toelichting": None, "DocumentLink": None},
+        "doelen": {"Title": f"Doel {n}", "DoelCode": f"D-{n}", "Hoofdlijn": "Hoofdlijn 1",
+                   "Planperiode": "2023-2027", "Omschrijving": None,
+                   "DoelStatusHandmatig": None},
+        "activiteiten": {"Title": f"Activiteit {n}", "ActiviteitCode": f"A-{n}",
+                         "Hoofdlijn": "Hoofdlijn 1", "Doel": "D-1", "Project": "P-1",
+                         "Planjaar": w.pj, "Eigenaar": "eigenaar", "EigenaarEMail": "e@x.example",
+                         "Voortgang": "Behaald.", "VoortgangToelichting": None,
+                         "CategorieHandmatig": None},
+        "indicatoren": {"Title": f"Indicator {n}", "IndicatorCode": f"I-{n}", "Doel": "D-1",
+                        "Meeteenheid": "Aantal", "GewensteRichting": "Neemt toe",
+                        "Streefwaarde": 10, "Berekening": "Handmatig", "Nulmeting": "3",
+                        "WaardeHandmatig": "12,5", "VoortgangHandmatig": "Neemt toe",
+                        "WaardeToelichting": None, "Planjaar": w.pj},
+    }[key]
+
+
+def clean_tables(w: World, rows: int = 2) -> dict[str, pd.DataFrame]:
+    out = {}
+    for key in LISTS:
+        records = [{"ID": n, **clean_row(key, n, w)} for n in range(1, rows + 1)]
+        out[key] = frame(records, list(records[0]))
+    return out
+
+
+WORLDS = [World(mode, c, 2) for mode, c in MODES]
+
+
+@pytest.mark.parametrize("world", WORLDS, ids=[w.mode for w in WORLDS])
+def test_clean_baseline_has_no_findings(world):
+    """The sweep's baseline is sound: no finding, every booking valid, every status derived."""
+    tables = Tables(**clean_tables(world))
+    result = run_checks(tables, CheckSettings(planjaar_mode=world.mode), world.c)
+    assert result.findings == []
+    assert result.urenregistratie["Geldig"].tolist() == [True, True]
+    assert result.projecten["GeboekteUren"].tolist() == [3.0, 0.0]
+    assert result.jaarkalender["KalenderStatus"].tolist() == ["Besproken volgens jaarkalender"] * 2
+    assert result.activiteiten["VoortgangCategorie"].tolist() == ["Uitgevoerd"] * 2
+
+
+SWEEP = [(w, key, col.name) for w in WORLDS for key in LISTS for col in staff_columns(key)]
+
+
+@pytest.mark.parametrize("world,key,column", SWEEP,
+                         ids=[f"{w.mode}-{k}-{c}" for w, k, c in SWEEP])
+def test_each_junk_value_alone_in_each_column(world, key, column):
+    """(a), (b) and (c) when the list ``key`` holds one row per junk value, each with that value
+    in ``column`` and nothing else wrong: a dropped check cannot hide behind another finding."""
+    frames = clean_tables(world)
+    # Dates at the edges of the planjaar and the controledatum: well-formed, yet the day after C
+    # is in the future and the day before the planjaar is outside it.
+    edges = (_iso(world.c + timedelta(days=1)), _instant(world.c + timedelta(days=1)),
+             _iso(world.start - timedelta(days=1)), _instant(world.start), world.c)
+    values = [v for v in (*JUNK_VALUES, *edges) if KNOWN_GAP_FORECAST_OVERFLOW or not (
+        (key, column) == ("projecten", "ToegekendeUren")
+        and parse_number(v).ok and abs(parse_number(v).value) >= 1000)]
+    records = []
+    for n, value in enumerate(values, start=1):
+        rec = {"ID": n, **clean_row(key, n, world)}
+        rec[column] = value
+        records.append(rec)
+    frames[key] = frame(records, list(records[0]))
+    tables = Tables(**frames)
+    result = run_checks(tables, CheckSettings(planjaar_mode=world.mode), world.c)  # (a)
+    assert_findings_honest(tables, result, world.mode)
+    assert_totals_count_valid_only(tables, result, world.mode, world.c)
+
+
+# ---------------------------------------------------------------------------------------------
+# Known bugs found by these properties (strict: a fix makes them fail, see the switches above).
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG checks/quality.py _rows + frames.LookupIndex.resolve: a bool, list or dict in a Lookup "
+    "column reads as an empty lookup (lookup_key -> None) but is_empty() says it is filled, so "
+    "neither VERPLICHT_VELD_LEEG nor LOOKUP_ONBEKEND is raised: the value is dropped silently "
+    "(DATA-MODEL §5.1)."))
+@pytest.mark.parametrize("junk", [True, [1], {"a": 1}], ids=["bool", "list", "dict"])
+def test_non_text_lookup_is_not_silent(junk):
+    world = WORLDS[0]
+    frames = clean_tables(world)
+    frames["projecten"].at[2, "Hoofdlijn"] = junk
+    result = run_checks(Tables(**frames), CheckSettings(), world.c)
+    assert [f.item_id for f in result.findings if f.list_key == "projecten"] == [2]
+
+
+@pytest.mark.xfail(strict=True, raises=(OverflowError, TypeError), reason=(
+    "BUG checks/hours.py forecast_overrun_date: needed = ceil(toegekend * elapsed / geboekt) "
+    "days is added to Startdatum without a bound; 3000 h toegekend with 0,25 h booked after 288 "
+    "days is ~3.5 million days past year 9999: OverflowError (linear) / TypeError (workdays, "
+    "numpy returns an int), and run_checks aborts the whole run (DATA-MODEL §5.1)."))
+@pytest.mark.parametrize("method", ["linear", "workdays"])
+def test_large_budget_with_few_hours_does_not_crash(method):
+    world = WORLDS[0]
+    frames = clean_tables(world, rows=1)
+    frames["projecten"].at[1, "ToegekendeUren"] = "3000"
+    frames["urenregistratie"].at[1, "Uren"] = "0,25"
+    result = run_checks(Tables(**frames),
+                        CheckSettings(forecast_method=method), world.c)  # type: ignore[arg-type]
+    assert result.projecten.loc[1, "UrenStatus"] == "Binnen uren"
+    assert result.projecten.loc[1, "PrognoseOverschrijdingDatum"] is None
