@@ -267,12 +267,8 @@ def test_report_reopens_and_speaks_of_kalenderjaar_2025(c1):
     assert c1.outcome.uploaded.length == path.stat().st_size
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG report/headline.py _indicator_row: with no Indicatoren row for the run's planjaar "
-    "(2026 at C2) it falls back to the 2025 row (4 van 8, Definitief = Yes) but labels it with "
-    "the run's tussenstand flag, so a definitive 2025 figure is printed as '(tussenstand)' under "
-    "'het kalenderjaar 2026 loopt nog' (DATA-MODEL §4 Tussenstand, §2.7 Definitief)."))
 def test_january_report_does_not_call_a_definitive_figure_a_tussenstand(c2):
+    """Was a bug: the 2025 row (Definitief) was labelled with the 2026 run's tussenstand."""
     assert c2.indicatoren["I-SP6-2"]["Definitief"] is True
     document = docx.Document(str(c2.outcome.report_path))
     kpi = {r.cells[0].text.strip(): [c.text.strip() for c in r.cells]
@@ -280,3 +276,4 @@ def test_january_report_does_not_call_a_definitive_figure_a_tussenstand(c2):
     basis, status = kpi[2], kpi[4]
     # Either the report shows the definitive 2025 figure as final, or 2026's own (empty) figure.
     assert not ("4 van 8" in basis and "tussenstand" in status), kpi
+    assert "4 van 8" in basis and status == "Niet behaald (definitief, 2025)", kpi

@@ -97,19 +97,28 @@ def forecast_overrun_date(geboekt: float, toegekend: float | None, start: date |
                           end: date | None, controledatum: date,
                           method: str = "linear") -> date | None:
     """Report only: the day the budget is used up at the pace so far, if that falls after C and
-    within the project period; None otherwise (no budget, already over, or not reached)."""
+    within the project period; None otherwise (no budget, already over, or not reached).
+
+    The day count is compared with the period before any date arithmetic: a slow pace on a big
+    budget (3,000 h budgeted, 0.25 h booked) is millions of days away, past ``date.max``.
+    """
     if not toegekend or start is None or end is None or end < start or controledatum < start \
             or geboekt <= 0 or geboekt >= toegekend or controledatum >= end:
         return None
     if method == "workdays":
         elapsed = int(np.busday_count(start, controledatum + timedelta(days=1)))
+        period = int(np.busday_count(start, end + timedelta(days=1)))
         if elapsed <= 0:
             return None
         needed = math.ceil(toegekend * elapsed / geboekt)
-        day = np.busday_offset(start, needed - 1, roll="forward").astype(object)
+        if needed > period:
+            return None
+        day = np.busday_offset(start, needed - 1, roll="forward").astype(date)
     else:
         elapsed = (controledatum - start).days + 1
         needed = math.ceil(toegekend * elapsed / geboekt)
+        if needed > (end - start).days + 1:
+            return None
         day = start + timedelta(days=needed - 1)
     return day if controledatum < day <= end else None
 

@@ -26,7 +26,7 @@ from spsync.checks.vocab import (
     PROJECT_TYPES,
     PROJECTEN_BINNEN_UREN,
 )
-from spsync.report.formatting import LEEG, cell, compact, number, pct, text
+from spsync.report.formatting import LEEG, cell, compact, flag, number, pct, text
 from spsync.report.meta import planjaar_mode
 
 __all__ = ["kerncijfers"]
@@ -73,7 +73,7 @@ def _own_count(code: str, projecten: list[dict[str, Any]], kalender: list[dict[s
 
 def _kerncijfer(naam: str, teller: float | None, noemer: float | None, waarde: float | None,
                 streef: float, status: str, prefix: str, bron: str,
-                tussenstand: bool) -> dict[str, Any]:
+                label: str) -> dict[str, Any]:
     meetbaar = bool(noemer)
     return {
         "naam": naam,
@@ -84,11 +84,22 @@ def _kerncijfer(naam: str, teller: float | None, noemer: float | None, waarde: f
         "streefwaarde": " ".join(filter(None, (prefix, pct(streef, 0 if streef.is_integer()
                                                              else 1)))),
         "status": status,
-        "status_tekst": f"{status} (tussenstand)" if tussenstand else status,
+        "status_tekst": f"{status} ({label})" if label else status,
         "tekst": f"{compact(teller)} / {compact(noemer)} = {pct(waarde)}" if meetbaar
         else "nog niet meetbaar",
         "bron": bron,
     }
+
+
+def _label(row: dict[str, Any] | None, planjaar: str, tussenstand: bool) -> str:
+    """"tussenstand", "definitief, 2025" or "". A row of the run's own planjaar follows the
+    run; a row of another planjaar (in January a kalenderjaar organisation still shows last
+    year's figure) carries its own Definitief (§2.7) and names its planjaar."""
+    row_planjaar = None if row is None else _planjaar_of(row, planjaar)
+    if row is None or row_planjaar == planjaar or row.get("Definitief") is None:
+        return "tussenstand" if tussenstand else ""
+    state = "definitief" if flag(row.get("Definitief")) else "tussenstand"
+    return f"{state}, {row_planjaar}"
 
 
 def kerncijfers(indicatoren: list[dict[str, Any]], projecten: list[dict[str, Any]],
@@ -106,11 +117,12 @@ def kerncijfers(indicatoren: list[dict[str, Any]], projecten: list[dict[str, Any
             if waarde is None:
                 waarde = Ratio(int(teller or 0), int(noemer or 0)).value
             status = text(row.get("IndicatorStatus")) or percentage_status(waarde, streef)
-            bron = "Indicatoren"
+            bron, label = "Indicatoren", _label(row, planjaar, tussenstand)
         else:
             ratio = _own_count(code, projecten, kalender, planjaar, project_types)
             teller, noemer, waarde = ratio.teller, ratio.noemer, ratio.value
             status, bron = percentage_status(waarde, streef), "berekend"
+            label = "tussenstand" if tussenstand else ""
         out.append(_kerncijfer(naam, teller, noemer, waarde, streef, status, prefix, bron,
-                               tussenstand))
+                               label))
     return out
