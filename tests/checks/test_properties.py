@@ -260,8 +260,9 @@ def findings_by_row(result: CheckResult) -> dict[tuple[str, int], list[str]]:
 #: Known bugs, each pinned by a strict xfail test below. While a switch is False the property
 #: steps around that one input; when the bug is fixed its xfail test XPASSes (and fails, being
 #: strict): then set the switch to True so the property covers the input again.
-#: - a bool, list or dict in a Lookup column gives no finding (test_non_text_lookup_is_not_silent)
-KNOWN_GAP_NON_TEXT_LOOKUP = False
+#: - fixed: a bool, list or dict in a Lookup column gave no finding
+#:   (test_non_text_lookup_is_not_silent)
+KNOWN_GAP_NON_TEXT_LOOKUP = True
 #: - a large ToegekendeUren with few hours booked crashes the forecast
 #:   (test_large_budget_with_few_hours_does_not_crash)
 KNOWN_GAP_FORECAST_OVERFLOW = True
@@ -292,9 +293,10 @@ def rejected(key: str, col: schema.Column, value: object, tables: Tables, mode: 
         target = getattr(tables, target_key)
         if target is None:
             return False  # nothing to check against (LIJST_ONTBREEKT says so)
-        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-            # A bool, list or dict can never name a row, but the core reads it as an empty
-            # lookup and says nothing: a known bug, pinned by test_non_text_lookup_is_not_silent.
+        if isinstance(value, (bool, list, dict, tuple, set)):
+            # A bool, list or dict can never name a row; the core used to read it as an empty
+            # lookup and say nothing (fixed, pinned by test_non_text_lookup_is_not_silent).
+            # Other values (a date, ...) are compared on their text like any show value.
             return KNOWN_GAP_NON_TEXT_LOOKUP
         keys = {lookup_key(v) for v in target[col.lookup_field or "Title"].tolist()}
         return lookup_key(value) not in keys
@@ -577,13 +579,10 @@ def test_each_junk_value_alone_in_each_column(world, key, column):
 # Known bugs found by these properties (strict: a fix makes them fail, see the switches above).
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG checks/quality.py _rows + frames.LookupIndex.resolve: a bool, list or dict in a Lookup "
-    "column reads as an empty lookup (lookup_key -> None) but is_empty() says it is filled, so "
-    "neither VERPLICHT_VELD_LEEG nor LOOKUP_ONBEKEND is raised: the value is dropped silently "
-    "(DATA-MODEL §5.1)."))
 @pytest.mark.parametrize("junk", [True, [1], {"a": 1}], ids=["bool", "list", "dict"])
 def test_non_text_lookup_is_not_silent(junk):
+    """A bool, list or dict in a Lookup column names no row: LOOKUP_ONBEKEND, not silence
+    (was a bug: it read as an empty lookup, DATA-MODEL §5.1)."""
     world = WORLDS[0]
     frames = clean_tables(world)
     frames["projecten"].at[2, "Hoofdlijn"] = junk

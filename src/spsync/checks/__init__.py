@@ -110,13 +110,15 @@ def run_checks(tables: Tables, settings: CheckSettings, controledatum: date) -> 
         log.extend(a.findings)
 
     # §5.6 indicators
-    project_pj = [parse_planjaar(v, mode) for v in projecten.col("Planjaar")]
+    project_pj = projecten.parsed("Planjaar", parse_planjaar, mode)
     project_facts = [
-        ProjectFact(pj, parse_choice(t, PROJECT_TYPES).value, h.status, bs)
-        for pj, t, h, bs in zip(project_pj, projecten.col("ProjectType"), hours, budget)]
-    cal_pj = [parse_planjaar(v, mode) for v in cal.col("Planjaar")]
-    cal_facts = [CalendarFact(pj, parse_choice(d, DOCUMENT_TYPES).value, r.status)
-                 for pj, d, r in zip(cal_pj, cal.col("Documenttype"), cal_results)]
+        ProjectFact(pj, t.value, h.status, bs)
+        for pj, t, h, bs in zip(project_pj, projecten.parsed("ProjectType", parse_choice,
+                                                             PROJECT_TYPES), hours, budget)]
+    cal_pj = cal.parsed("Planjaar", parse_planjaar, mode)
+    cal_facts = [CalendarFact(pj, d.value, r.status)
+                 for pj, d, r in zip(cal_pj, cal.parsed("Documenttype", parse_choice,
+                                                        DOCUMENT_TYPES), cal_results)]
     inds_in = inputs["indicatoren"]
     inds = compute_indicators(inds_in, project_facts, cal_facts, acts, settings, controledatum)
     for i in inds:
@@ -137,8 +139,9 @@ def run_checks(tables: Tables, settings: CheckSettings, controledatum: date) -> 
     # Output frames: input + Daemon columns + report helpers
     def notes(inp: ListInput) -> tuple[list[str | None], list[str | None]]:
         rows = [log.of_row(inp.key, i) for i in inp.ids]
-        limit = TEXT_MAX.get(inp.key)
-        return [controlemelding(r, limit) for r in rows], [meldingcodes(r) for r in rows]
+        limit = TEXT_MAX.get(inp.key)  # most rows have no finding: None without building text
+        return ([controlemelding(r, limit) if r else None for r in rows],
+                [meldingcodes(r) if r else None for r in rows])
 
     frames: dict[str, pd.DataFrame] = {}
     for key, inp in inputs.items():
@@ -166,15 +169,15 @@ def run_checks(tables: Tables, settings: CheckSettings, controledatum: date) -> 
         "PrognoseOverschrijdingDatum": [h.prognose_datum for h in hours],
         "PlanjaarGeldig": project_pj,
     })
-    code_of = dict(zip(projecten.ids, projecten.col("ProjectCode")))
+    # A booking's ProjectKey is its project's: built once per project, not per booking.
+    project_key = {i: _key(i, c) for i, c in zip(projecten.ids, projecten.col("ProjectCode"))}
     _put(frames["urenregistratie"], {
         "BoekingStatus": [b.status for b in bookings],
         "UrenGetal": [b.uren for b in bookings],
         "DatumLokaal": [b.datum for b in bookings],
         "ProjectItemId": [b.project_id for b in bookings],
-        "ProjectKey": [None if b.project_id is None else _key(b.project_id,
-                                                              code_of.get(b.project_id))
-                       for b in bookings],
+        "ProjectKey": [None if b.project_id is None else project_key.get(b.project_id)
+                       or _key(b.project_id, None) for b in bookings],
         "Geldig": [b.valid for b in bookings],
     })
     _put(frames["jaarkalender"], {

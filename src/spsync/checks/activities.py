@@ -49,10 +49,10 @@ class Activity:
 def compute_activities(acts: ListInput, settings: CheckSettings) -> list[Activity]:
     """Category per activity; an empty or unknown Voortgang gives a finding and no category."""
     out = []
-    for item_id, ref, pj, voortgang_raw, manual_raw in zip(
-            acts.ids, acts.refs, acts.col("Planjaar"), acts.col("Voortgang"),
-            acts.col("CategorieHandmatig")):
-        parsed = parse_choice(voortgang_raw, VOORTGANG)
+    for item_id, ref, pj, parsed, manual in zip(
+            acts.ids, acts.refs, acts.parsed("Planjaar", parse_planjaar, settings.planjaar_mode),
+            acts.parsed("Voortgang", parse_choice, VOORTGANG),
+            acts.parsed("CategorieHandmatig", parse_choice, VOORTGANG_CATEGORIEEN)):
         found = []
         if parsed.state == EMPTY:
             found.append(finding("activiteiten", item_id, ref, "VOORTGANG_LEEG"))
@@ -60,7 +60,7 @@ def compute_activities(acts: ListInput, settings: CheckSettings) -> list[Activit
             found.append(finding("activiteiten", item_id, ref, "ONBEKENDE_VOORTGANG",
                                  waarde=parsed.shown))
         derived = categorie(parsed.value)
-        manual = parse_choice(manual_raw, VOORTGANG_CATEGORIEEN).value  # assumption: overrides
-        out.append(Activity(item_id, ref, parse_planjaar(pj, settings.planjaar_mode),
-                            parsed.value, derived, manual or derived, found))
+        # assumption: CategorieHandmatig overrides the derived category in the report
+        out.append(Activity(item_id, ref, pj, parsed.value, derived, manual.value or derived,
+                            found))
     return out

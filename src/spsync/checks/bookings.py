@@ -49,12 +49,14 @@ def check_bookings(bookings: ListInput, projects: ListInput, project_index: Look
     """Run every §5.2 check on every booking, in the order of the data-model table."""
     mode = settings.planjaar_mode
     fallback_pj = planjaar(controledatum, mode)
-    project_pj = [parse_planjaar(v, mode) for v in projects.col("Planjaar")]
+    project_pj = projects.parsed("Planjaar", parse_planjaar, mode)
     has_id_col = bookings.has("ProjectId")
     out: list[Booking] = []
+    # Datum goes through ListInput.parsed: the same few hundred dates recur in every booking
+    # list, and each distinct text is read once. Uren is read per booking below.
     rows = zip(bookings.ids, bookings.refs, bookings.col("Project"), bookings.col("ProjectId"),
-               bookings.col("Uren"), bookings.col("Datum"))
-    for item_id, ref, project, project_id, uren_raw, datum_raw in rows:
+               bookings.col("Uren"), bookings.parsed("Datum", parse_date, settings.timezone))
+    for item_id, ref, project, project_id, uren_raw, datum in rows:
         found: list[Finding] = []
 
         def add(code: str, **kw: object) -> None:
@@ -81,7 +83,6 @@ def check_bookings(bookings: ListInput, projects: ListInput, project_index: Look
             add("UREN_TE_HOOG", waarde=format_number_nl(uren.value))
 
         # Datum: DATUM_LEEG / DATUM_ONGELDIG / DATUM_BUITEN_PLANJAAR / DATUM_IN_TOEKOMST
-        datum = parse_date(datum_raw, settings.timezone)
         if datum.state == EMPTY:
             add("DATUM_LEEG")
         elif datum.state == INVALID:

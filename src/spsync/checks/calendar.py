@@ -16,7 +16,7 @@ from .vocab import (ANDER_OVERLEG, BINNENKORT, GEMIST, GEPLAND, IN_BESPREEKPERIO
                     OVERLEGGEN, TE_LAAT, TE_VROEG, VERVALLEN, VOLGENS_JAARKALENDER)
 
 __all__ = ["CalendarRow", "CalendarResult", "DISCUSSED_RULES", "NOT_DISCUSSED_RULES",
-           "kalender_status", "compute_calendar"]
+           "kalender_status", "calendar_row", "compute_calendar"]
 
 
 @dataclass
@@ -141,29 +141,38 @@ def kalender_status(row: CalendarRow, c: date, binnenkort_days: int = 14,
     raise AssertionError("the last row always applies")  # pragma: no cover
 
 
+def calendar_row(vervallen: Parsed, overleg: Parsed, start: Parsed, eind: Parsed,
+                 besproken_op: Parsed, besproken_in: Parsed) -> CalendarRow:
+    """The §5.5 inputs of one row from its parsed cells (Vervallen with parse_bool, Overleg and
+    BesprokenIn with parse_choice over V7, the dates with parse_date); an invalid BesprokenOp
+    reads as not discussed."""
+    return CalendarRow(vervallen=vervallen.value is True, overleg=overleg, start=start,
+                       eind=eind, besproken_op=besproken_op.value, besproken_in=besproken_in)
+
+
 def parse_calendar_row(vervallen: object, overleg: object, start: object, eind: object,
                        besproken_op: object, besproken_in: object,
                        tz: str = "Europe/Amsterdam") -> CalendarRow:
     """Read the raw cells of one row (invalid BesprokenOp reads as not discussed)."""
-    return CalendarRow(
-        vervallen=parse_bool(vervallen).value is True,
-        overleg=parse_choice(overleg, OVERLEGGEN),
-        start=parse_date(start, tz),
-        eind=parse_date(eind, tz),
-        besproken_op=parse_date(besproken_op, tz).value,
-        besproken_in=parse_choice(besproken_in, OVERLEGGEN),
-    )
+    return calendar_row(parse_bool(vervallen), parse_choice(overleg, OVERLEGGEN),
+                        parse_date(start, tz), parse_date(eind, tz), parse_date(besproken_op, tz),
+                        parse_choice(besproken_in, OVERLEGGEN))
 
 
 def compute_calendar(cal: ListInput, settings: CheckSettings, c: date,
                      ) -> tuple[list[CalendarRow], list[CalendarResult]]:
-    """KalenderStatus for every row, whatever its planjaar."""
+    """KalenderStatus for every row, whatever its planjaar (cells parsed as in
+    :func:`parse_calendar_row`, shared with the quality check)."""
+    tz = settings.timezone
     rows, results = [], []
-    cells = zip(cal.ids, cal.refs, cal.col("Vervallen"), cal.col("Overleg"),
-                cal.col("PeriodeStart"), cal.col("PeriodeEind"), cal.col("BesprokenOp"),
-                cal.col("BesprokenIn"))
+    cells = zip(cal.ids, cal.refs, cal.parsed("Vervallen", parse_bool),
+                cal.parsed("Overleg", parse_choice, OVERLEGGEN),
+                cal.parsed("PeriodeStart", parse_date, tz),
+                cal.parsed("PeriodeEind", parse_date, tz),
+                cal.parsed("BesprokenOp", parse_date, tz),
+                cal.parsed("BesprokenIn", parse_choice, OVERLEGGEN))
     for item_id, ref, verv, overleg, start, eind, op, in_ in cells:
-        row = parse_calendar_row(verv, overleg, start, eind, op, in_, settings.timezone)
+        row = calendar_row(verv, overleg, start, eind, op, in_)
         rows.append(row)
         results.append(kalender_status(row, c, settings.binnenkort_days, (item_id, ref)))
     return rows, results

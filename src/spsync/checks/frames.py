@@ -1,14 +1,15 @@
 """Safe access to the input frames: a missing list or column reads as empty, never raises.
 
 Rules read cells through :class:`ListInput` so they never touch pandas quirks (NaN, dtypes,
-missing columns) and can be read as plain row-by-row Python.
+missing columns) and can be read as plain row-by-row Python. A column is read, and parsed, once
+per run: the rules and the quality check share the values (see :meth:`ListInput.parsed`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -18,6 +19,8 @@ from .result import Finding
 from .vocab import LIST_TITLES
 
 __all__ = ["ListInput", "LookupIndex", "Resolved", "FindingLog", "empty_frame", "set_column"]
+
+T = TypeVar("T")
 
 
 def empty_frame(list_key: str) -> pd.DataFrame:
@@ -36,13 +39,20 @@ def set_column(frame: pd.DataFrame, name: str, values: Iterable[Any]) -> None:
 
 @dataclass
 class ListInput:
-    """One input list as rows of plain values, with its item IDs and human references."""
+    """One input list as rows of plain values, with its item IDs and human references.
+
+    Columns are read from ``frame`` once and cached: the rules only read the frame; output
+    columns are added to it after every rule ran.
+    """
 
     key: str
     frame: pd.DataFrame
     present: bool
     ids: list[int | None] = field(init=False)
     refs: list[str] = field(init=False)
+    _cols: dict[str, list[Any]] = field(init=False, default_factory=dict, repr=False)
+    _parsed: dict[tuple[Any, ...], list[Any]] = field(init=False, default_factory=dict,
+                                                      repr=False)
 
     @classmethod
     def of(cls, key: str, frame: Any) -> ListInput:
@@ -78,13 +88,39 @@ class ListInput:
         return column in self.frame.columns
 
     def col(self, column: str) -> list[Any]:
-        """The column's raw values, None for every row when the column is missing."""
-        if column not in self.frame.columns:
-            return [None] * len(self)
-        data = self.frame[column]
-        if isinstance(data, pd.DataFrame):  # duplicate column names: take the first
-            data = data.iloc[:, 0]
-        return [None if is_empty(v) else v for v in data.tolist()]
+        """The column's raw values (empty cells as None), None for every row when the column is
+        missing. Do not modify the list: it is shared."""
+        if column not in self._cols:
+            if column not in self.frame.columns:
+                values = [None] * len(self)
+            else:
+                data = self.frame[column]
+                if isinstance(data, pd.DataFrame):  # duplicate column names: take the first
+                    data = data.iloc[:, 0]
+                values = [None if is_empty(v) else v for v in data.tolist()]
+            self._cols[column] = values
+        return self._cols[column]
+
+    def parsed(self, column: str, parser: Callable[..., T], *args: Any) -> list[T]:
+        """``parser(value, *args)`` for every cell of ``column``, e.g. ``parsed("BegrootBedrag",
+        parse_number)``. Computed once per run and shared by the rules and the quality check.
+
+        A text that occurs more than once is parsed once: staff repeat the same dates, codes
+        and choices thousands of times (the parsers are pure, so this cannot change a result).
+        """
+        key = (column, parser, args)
+        if key not in self._parsed:
+            by_text: dict[str, T] = {}
+            out = []
+            for value in self.col(column):
+                if type(value) is str:
+                    if value not in by_text:
+                        by_text[value] = parser(value, *args)
+                    out.append(by_text[value])
+                else:
+                    out.append(parser(value, *args))
+            self._parsed[key] = out
+        return self._parsed[key]
 
 
 class Resolved:
@@ -119,28 +155,36 @@ class LookupIndex:
                 self.by_key[key] = item_id
 
     def resolve(self, show: Any, lookup_id: Any, has_id_column: bool) -> Resolved:
-        """By ``XId`` when that column exists (SharePoint), else by the show value (CSV)."""
-        show_key = lookup_key(show)
-        shown_text = f"'{show.strip() if isinstance(show, str) else show}'"
+        """By ``XId`` when that column exists (SharePoint), else by the show value (CSV).
+
+        A filled show value that cannot name a row (a bool, list or dict) is UNKNOWN, not EMPTY:
+        the value must not vanish without a finding (§5.1).
+        """
         if has_id_column and not is_empty(lookup_id):
-            target_id = parse_int_id(lookup_id)
             if not self.target.present:
                 return Resolved(Resolved.UNCHECKED)
+            target_id = parse_int_id(lookup_id)
             if target_id is not None and target_id in self.by_id:
                 return Resolved(Resolved.FOUND, target_id)
-            wat = shown_text if show_key else f"(item {lookup_id})"
+            wat = _quoted(show) if lookup_key(show) else f"(item {lookup_id})"
             return Resolved(Resolved.UNKNOWN, None, wat)
-        if show_key is None:
+        if is_empty(show):
             return Resolved(Resolved.EMPTY)
         if not self.target.present:
             return Resolved(Resolved.UNCHECKED)
-        if show_key in self.by_key:
+        show_key = lookup_key(show)  # None for a bool, list or dict: names no row
+        if show_key is not None and show_key in self.by_key:
             return Resolved(Resolved.FOUND, self.by_key[show_key])
-        return Resolved(Resolved.UNKNOWN, None, shown_text)
+        return Resolved(Resolved.UNKNOWN, None, _quoted(show))
 
     def row(self, target_id: int | None) -> int | None:
         """The row position of ``target_id`` in the target list."""
         return None if target_id is None else self.by_id.get(target_id)
+
+
+def _quoted(show: Any) -> str:
+    """The show value as a lookup message quotes it: 'P-2526-99'."""
+    return f"'{show.strip() if isinstance(show, str) else show}'"
 
 
 @dataclass

@@ -54,11 +54,15 @@ def compute_goals(goal_ids: list[int | None], manual: list[object],
     planjaar; an earlier year only when no row exists yet for this one). Future years and rows
     without a valid planjaar are ignored.
     """
+    # The indicators that can count, per goal (in indicator order), so each goal looks only at
+    # its own instead of scanning all of them.
+    per_goal: dict[int, list[tuple[int | None, int | None, str | None, str]]] = {}
+    for i in indicators:
+        if i[1] is not None and i[2] is not None and i[2] <= current_planjaar:
+            per_goal.setdefault(i[1], []).append(i)
     out = []
     for goal_id, manual_raw in zip(goal_ids, manual):
-        own = [i for i in indicators
-               if goal_id is not None and i[1] == goal_id and i[2] is not None
-               and i[2] <= current_planjaar]
+        own = per_goal.get(goal_id, []) if goal_id is not None else []
         latest = max((i[2] for i in own), default=None)
         used = [i for i in own if i[2] == latest]
         status = doel_status([i[3] for i in used])

@@ -177,44 +177,61 @@ class Indicator:
     findings: list[Finding] = field(default_factory=list)
 
 
+def _ratio(berekening: str, pj: str, projects: list[ProjectFact], calendar: list[CalendarFact],
+           activities: list[Activity], settings: CheckSettings) -> Ratio:
+    """Teller / Noemer of a percentage Berekening for planjaar ``pj``."""
+    if berekening == PROJECTEN_BINNEN_UREN:
+        return projecten_binnen_uren(projects, pj, settings.indicator_project_types,
+                                     settings.indicator_requires_budget)
+    if berekening == JAARKALENDER_VOLGENS_PLAN:
+        return jaarkalender_volgens_plan(calendar, pj)
+    if berekening == ACTIVITEITEN_UITGEVOERD:
+        return activiteiten_uitgevoerd(activities, pj)
+    raise KeyError(berekening)
+
+
 def compute_indicators(inds: ListInput, projects: list[ProjectFact], calendar: list[CalendarFact],
                        activities: list[Activity], settings: CheckSettings,
                        c: date) -> list[Indicator]:
-    """Every indicator row, computed for its own planjaar; Definitief once C is past its end."""
+    """Every indicator row, computed for its own planjaar; Definitief once C is past its end.
+
+    Many rows share a Berekening and planjaar, so each count or ratio over the facts is
+    computed once per (Berekening, planjaar) and reused: it is the same number for every row.
+    """
     mode = settings.planjaar_mode
+    counts: dict[str, int] = {}  # planjaar -> MT_RAPPORTAGE_BESPROKEN count
+    ratios: dict[tuple[str, str], Ratio] = {}  # (Berekening, planjaar) -> Ratio
     out = []
-    cells = zip(inds.ids, inds.refs, inds.col("Planjaar"), inds.col("Berekening"),
-                inds.col("Streefwaarde"), inds.col("Nulmeting"), inds.col("GewensteRichting"),
-                inds.col("VoortgangHandmatig"), inds.col("WaardeHandmatig"))
-    for item_id, ref, pj_raw, ber_raw, streef_raw, nul_raw, richting_raw, vg_raw, wh_raw in cells:
-        pj = parse_planjaar(pj_raw, mode)
-        ber = parse_choice(ber_raw, BEREKENINGEN).value
+    cells = zip(inds.ids, inds.refs, inds.parsed("Planjaar", parse_planjaar, mode),
+                inds.parsed("Berekening", parse_choice, BEREKENINGEN),
+                inds.parsed("Streefwaarde", parse_number), inds.col("Nulmeting"),
+                inds.parsed("GewensteRichting", parse_choice, GEWENSTE_RICHTINGEN),
+                inds.parsed("VoortgangHandmatig", parse_choice, VOORTGANG_HANDMATIG),
+                inds.parsed("WaardeHandmatig", parse_number))
+    for item_id, ref, pj, ber_parsed, streef, nul_raw, richting_parsed, vg, wh in cells:
+        ber = ber_parsed.value
         ind = Indicator(item_id, ref, pj, ber)
         ind.definitief = pj is not None and c > planjaar_end(pj, mode)
-        richting = parse_choice(richting_raw, GEWENSTE_RICHTINGEN).value
-        streef = parse_number(streef_raw)
+        richting = richting_parsed.value
         target = streef.value if streef.ok else DEFAULT_TARGETS.get(ber or "")
 
         if ber == HANDMATIG:
-            vg = parse_choice(vg_raw, VOORTGANG_HANDMATIG)
             if vg.state == INVALID:
                 ind.findings.append(finding("indicatoren", item_id, ref, "ONBEKENDE_VOORTGANG",
                                             waarde=vg.shown))
             ind.status = handmatig_status(vg.value, richting)
-            ind.waarde = parse_number(wh_raw).value
+            ind.waarde = wh.value
         elif ber is not None and pj is not None:
             if ber == MT_RAPPORTAGE_BESPROKEN:
-                count = mt_rapportage_besproken(calendar, pj)
+                if pj not in counts:
+                    counts[pj] = mt_rapportage_besproken(calendar, pj)
+                count = counts[pj]
                 ind.berekende_waarde = float(count)
                 ind.status = count_status(count, parse_nulmeting(nul_raw), richting)
             else:
-                ratio = {
-                    PROJECTEN_BINNEN_UREN: lambda: projecten_binnen_uren(
-                        projects, pj, settings.indicator_project_types,
-                        settings.indicator_requires_budget),
-                    JAARKALENDER_VOLGENS_PLAN: lambda: jaarkalender_volgens_plan(calendar, pj),
-                    ACTIVITEITEN_UITGEVOERD: lambda: activiteiten_uitgevoerd(activities, pj),
-                }[ber]()
+                if (ber, pj) not in ratios:
+                    ratios[(ber, pj)] = _ratio(ber, pj, projects, calendar, activities, settings)
+                ratio = ratios[(ber, pj)]
                 ind.teller, ind.noemer = ratio.teller, ratio.noemer
                 ind.berekende_waarde = ratio.value
                 ind.status = percentage_status(ratio.value, target if target is not None

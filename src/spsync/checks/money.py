@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .frames import ListInput
-from .normalise import nonnegative_number, parse_bool
+from .normalise import Parsed, parse_bool, parse_number
 from .vocab import BINNEN_BUDGET, GEEN_BUDGET_PM, NIET_VAN_TOEPASSING, OVERSCHREDEN
 
 __all__ = ["Money", "BUDGETSTATUS_RULES", "budget_status", "compute_budget"]
@@ -42,12 +42,17 @@ def budget_status(m: Money) -> str:
     raise AssertionError("row 4 always applies")  # pragma: no cover
 
 
+def _amount(parsed: Parsed) -> float | None:
+    """An amount that reads as a number >= 0, else None (the quality check reports why)."""
+    return parsed.value if parsed.ok and parsed.value >= 0 else None
+
+
 def compute_budget(projects: ListInput) -> list[str]:
-    """BudgetStatus per Projecten row, in row order."""
+    """BudgetStatus per Projecten row, in row order (cells parsed once, shared with quality)."""
     out = []
-    for pm, begroot, werkelijk in zip(projects.col("BudgetPM"), projects.col("BegrootBedrag"),
-                                      projects.col("WerkelijkeUitgave")):
-        m = Money(parse_bool(pm).value is True, nonnegative_number(begroot),
-                  nonnegative_number(werkelijk))
+    for pm, begroot, werkelijk in zip(projects.parsed("BudgetPM", parse_bool),
+                                      projects.parsed("BegrootBedrag", parse_number),
+                                      projects.parsed("WerkelijkeUitgave", parse_number)):
+        m = Money(pm.value is True, _amount(begroot), _amount(werkelijk))
         out.append(budget_status(m))
     return out

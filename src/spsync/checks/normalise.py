@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, Literal, NamedTuple
+from functools import cache
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -29,28 +31,76 @@ OK: Literal["ok"] = "ok"
 INVALID: Literal["invalid"] = "invalid"
 
 
-class Parsed(NamedTuple):
-    """The outcome of reading one cell: its state, the typed value (None unless OK) and the raw
-    value as text for messages."""
+class Parsed:
+    """The outcome of reading one cell: its ``state``, the typed ``value`` (None unless OK) and
+    ``shown``, the raw value as text for messages.
 
-    state: Literal["empty", "ok", "invalid"]
-    value: Any
-    shown: str
+    It compares and unpacks like the tuple ``(state, value, shown)``. The parsers pass the raw
+    value (``raw=``) instead of the text: ``shown`` is built only when a message asks for it.
+    Most cells are valid and never quoted, and building the text for every cell was a large
+    share of a run's time.
+    """
+
+    __slots__ = ("_raw", "_shown", "state", "value")
+
+    def __init__(self, state: Literal["empty", "ok", "invalid"], value: Any,
+                 shown: str | None = None, *, raw: Any = None) -> None:
+        self.state = state
+        self.value = value
+        self._shown = shown
+        self._raw = raw
 
     @property
     def ok(self) -> bool:
         return self.state == OK
 
+    @property
+    def shown(self) -> str:
+        if self._shown is None:
+            self._shown = shown(self._raw)  # the module function shown(), defined below
+        return self._shown
+
+    def _astuple(self) -> tuple[str, Any, str]:
+        return (self.state, self.value, self.shown)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._astuple())
+
+    def __len__(self) -> int:
+        return 3
+
+    def __getitem__(self, index: int) -> Any:
+        return self._astuple()[index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (Parsed, tuple)):
+            return self._astuple() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._astuple())
+
+    def __repr__(self) -> str:
+        return f"Parsed(state={self.state!r}, value={self.value!r}, shown={self.shown!r})"
+
+
+#: The outcome of every empty cell (nothing to quote).
+_EMPTY = Parsed(EMPTY, None, "")
+
 
 def is_empty(value: Any) -> bool:
-    """None, NaN/NaT, pd.NA and whitespace-only text all mean "not filled in"."""
+    """None, NaN/NaT, pd.NA and whitespace-only text all mean "not filled in".
+
+    The plain Python types are decided first; only other objects (numpy scalars, pd.NA, NaT)
+    go to pandas, which is slow per cell.
+    """
     if value is None:
         return True
     if isinstance(value, str):
         return value.strip() == ""
     if isinstance(value, float):
         return math.isnan(value)
-    if isinstance(value, (dict, list, tuple, set)):
+    if isinstance(value, (int, dict, list, tuple, set)):  # int includes bool
         return False
     try:  # pd.NA / pd.NaT / numpy.nan
         return bool(pd.api.types.is_scalar(value) and pd.isna(value))
@@ -87,28 +137,38 @@ def choice_key(value: Any) -> str | None:
     text = collapse(str(value))
     if text.endswith("."):
         text = text[:-1].rstrip()
-    text = re.sub(r"\s*:\s*", ", ", text)
-    text = re.sub(r"\s*,\s*", ", ", text)
+    text = _COLON.sub(", ", text)
+    text = _COMMA.sub(", ", text)
     return text.casefold() or None
+
+
+_COLON = re.compile(r"\s*:\s*")
+_COMMA = re.compile(r"\s*,\s*")
 
 
 def canonical_choice(value: Any, vocab: tuple[str, ...]) -> str | None:
     """The vocabulary spelling of ``value`` after §5.0 normalisation, or None if not in it."""
     key = choice_key(value)
-    if key is None:
-        return None
+    return None if key is None else _vocab_keys(vocab).get(key)
+
+
+@cache
+def _vocab_keys(vocab: tuple[str, ...]) -> dict[str, str]:
+    """choice_key -> spelling for a vocabulary (the first option wins), built once per vocab."""
+    keys: dict[str, str] = {}
     for option in vocab:
-        if choice_key(option) == key:
-            return option
-    return None
+        key = choice_key(option)
+        if key is not None:
+            keys.setdefault(key, option)
+    return keys
 
 
 def parse_choice(value: Any, vocab: tuple[str, ...]) -> Parsed:
     """EMPTY, OK with the canonical spelling, or INVALID (not in the vocabulary)."""
     if is_empty(value):
-        return Parsed(EMPTY, None, "")
+        return _EMPTY
     canon = canonical_choice(value, vocab)
-    return Parsed(OK, canon, shown(value)) if canon else Parsed(INVALID, None, shown(value))
+    return Parsed(OK, canon, raw=value) if canon else Parsed(INVALID, None, raw=value)
 
 
 # §5.0: numbers in text form accept a decimal comma and nothing else (no thousands separators,
@@ -121,29 +181,31 @@ def parse_number(value: Any) -> Parsed:
 
     Booleans, NaN-like text, infinities, containers and overflowing ints are INVALID.
     """
+    if type(value) is float and math.isfinite(value):  # fast path: the usual case, a number
+        return Parsed(OK, value, raw=value)
     if is_empty(value):
-        return Parsed(EMPTY, None, "")
+        return _EMPTY
     if isinstance(value, bool):
-        return Parsed(INVALID, None, shown(value))
+        return Parsed(INVALID, None, raw=value)
     if isinstance(value, (int, float, Decimal)) or type(value).__module__ == "numpy":
         try:
             number = float(value)
         except (TypeError, ValueError, OverflowError):
-            return Parsed(INVALID, None, shown(value))
+            return Parsed(INVALID, None, raw=value)
         if type(value).__name__ == "bool_":
-            return Parsed(INVALID, None, shown(value))
-        return Parsed(OK, number, shown(value)) if math.isfinite(number) else Parsed(
-            INVALID, None, shown(value))
+            return Parsed(INVALID, None, raw=value)
+        return Parsed(OK, number, raw=value) if math.isfinite(number) else Parsed(
+            INVALID, None, raw=value)
     if isinstance(value, str):
         text = collapse(value).replace(" ", "")
         if _NUMBER_TEXT.match(text):
             try:
                 number = float(text.replace(",", "."))
             except (ValueError, OverflowError):
-                return Parsed(INVALID, None, shown(value))
+                return Parsed(INVALID, None, raw=value)
             if math.isfinite(number):
-                return Parsed(OK, number, shown(value))
-    return Parsed(INVALID, None, shown(value))
+                return Parsed(OK, number, raw=value)
+    return Parsed(INVALID, None, raw=value)
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -154,21 +216,21 @@ def parse_date(value: Any, tz: str = DEFAULT_TZ) -> Parsed:
     """A local calendar date (§1): 'YYYY-MM-DD' as is; an instant ('...Z' or with an offset) or an
     aware datetime converted to ``tz`` first; a naive datetime taken as local."""
     if is_empty(value):
-        return Parsed(EMPTY, None, "")
+        return _EMPTY
     try:
         if isinstance(value, datetime):  # includes pd.Timestamp
-            return Parsed(OK, _local_date(value, tz), shown(value))
+            return Parsed(OK, _local_date(value, tz), raw=value)
         if isinstance(value, date):
-            return Parsed(OK, value, shown(value))
+            return Parsed(OK, value, raw=value)
         if isinstance(value, str):
             text = value.strip()
             if _ISO_DATE.match(text):
-                return Parsed(OK, date.fromisoformat(text), shown(value))
+                return Parsed(OK, date.fromisoformat(text), raw=value)
             if _ISO_DATETIME.match(text):
-                return Parsed(OK, _local_date(datetime.fromisoformat(text), tz), shown(value))
+                return Parsed(OK, _local_date(datetime.fromisoformat(text), tz), raw=value)
     except (ValueError, OverflowError, OSError, KeyError):
         pass
-    return Parsed(INVALID, None, shown(value))
+    return Parsed(INVALID, None, raw=value)
 
 
 def _local_date(moment: datetime, tz: str) -> date:
@@ -184,22 +246,28 @@ _FALSE = {"nee", "no", "false", "0", "onwaar", "n"}
 def parse_bool(value: Any) -> Parsed:
     """True/False from a bool, 1/0, or 'Ja'/'Nee'/'Yes'/'No'/'true'/'false' (any case)."""
     if is_empty(value):
-        return Parsed(EMPTY, None, "")
+        return _EMPTY
     if isinstance(value, bool) or type(value).__name__ == "bool_":
-        return Parsed(OK, bool(value), shown(value))
+        return Parsed(OK, bool(value), raw=value)
     if isinstance(value, (int, float)) and value in (0, 1):
-        return Parsed(OK, bool(value), shown(value))
+        return Parsed(OK, bool(value), raw=value)
     if isinstance(value, str):
         key = collapse(value).casefold().rstrip(".")
         if key in _TRUE:
-            return Parsed(OK, True, shown(value))
+            return Parsed(OK, True, raw=value)
         if key in _FALSE:
-            return Parsed(OK, False, shown(value))
-    return Parsed(INVALID, None, shown(value))
+            return Parsed(OK, False, raw=value)
+    return Parsed(INVALID, None, raw=value)
 
 
 def parse_int_id(value: Any) -> int | None:
     """A SharePoint item ID from an int, an integral float or digit text; else None."""
+    # Fast path for what the reader delivers (a plain int, or a float from a pandas column);
+    # anything else goes the general way below and gives the same answer.
+    if type(value) is int and abs(value) <= 2**53:
+        return value
+    if type(value) is float and value.is_integer() and abs(value) <= 2**53:
+        return int(value)
     parsed = parse_number(value)
     if not parsed.ok or parsed.value != int(parsed.value) or abs(parsed.value) > 2**53:
         return None

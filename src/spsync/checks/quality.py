@@ -14,8 +14,8 @@ from datetime import date
 from .. import schema
 from .findings import finding
 from .frames import ListInput, LookupIndex, Resolved
-from .normalise import (INVALID, is_empty, lookup_key, parse_bool, parse_choice, parse_date,
-                        parse_number, shown)
+from .normalise import (INVALID, lookup_key, parse_bool, parse_choice, parse_date, parse_number,
+                        shown)
 from .planjaar import parse_planjaar, planjaar
 from .result import Finding
 from .settings import CheckSettings
@@ -150,66 +150,81 @@ def _duplicates(inp: ListInput) -> list[Finding]:
 
 def _rows(inp: ListInput, inputs: dict[str, ListInput], settings: CheckSettings,
           controledatum: date) -> list[Finding]:
-    """Per row: required values, planjaar, typed columns, owners' e-mail and lookups."""
+    """Per row: required values, planjaar, typed columns, owners' e-mail and lookups.
+
+    Each check runs down its whole column (reading the values the rules parsed too, see
+    :meth:`ListInput.parsed`); the findings are then put in row order. The sort is stable, so
+    within a row they keep the order of the checks below.
+    """
     key = inp.key
+    found: list[tuple[int, str, dict[str, object]]] = []  # (row position, code, fields)
+
+    def add(pos: int, code: str, **kw: object) -> None:
+        found.append((pos, code, kw))
+
+    # VERPLICHT_VELD_LEEG (empty cells read as None, see ListInput.col)
+    for col in REQUIRED_VALUES.get(key, ()):
+        if inp.has(col) or inp.has(f"{col}Id"):
+            for pos, (value, lookup_id) in enumerate(zip(inp.col(col), inp.col(f"{col}Id"))):
+                if value is None and lookup_id is None:
+                    add(pos, "VERPLICHT_VELD_LEEG", kolom=display_name(col))
+
+    # Planjaar: VERPLICHT_VELD_LEEG / PLANJAAR_ONGELDIG
+    mode = settings.planjaar_mode
+    if key in PLANJAAR_LISTS and inp.has("Planjaar"):
+        example = planjaar(controledatum, mode)
+        raws = inp.col("Planjaar")
+        for pos, (raw, pj) in enumerate(zip(raws, inp.parsed("Planjaar", parse_planjaar, mode))):
+            if raw is None:
+                add(pos, "VERPLICHT_VELD_LEEG", kolom="Planjaar")
+            elif pj is None:
+                add(pos, "PLANJAAR_ONGELDIG", waarde=shown(raw), soort=mode, voorbeeld=example)
+
+    # Typed columns: ONBEKENDE_KEUZEWAARDE / ONGELDIG_GETAL / ONGELDIGE_DATUM / ONGELDIGE_JANEE
     owned = RULE_OWNED.get(key, ())
     typed = [c for c in schema.list_def(key).columns
              if c.writer is not schema.Writer.DAEMON and c.name not in owned and inp.has(c.name)]
-    lookups = {col: LookupIndex(inputs[target], show)
-               for (lst, col), (target, show) in LOOKUPS.items()
-               if lst == key and (inp.has(col) or inp.has(f"{col}Id"))}
-    mode = settings.planjaar_mode
-    example = planjaar(controledatum, mode)
-    cols = {c.name: inp.col(c.name) for c in typed}
-    required = {c: inp.col(c) for c in REQUIRED_VALUES.get(key, ())}
-    required_ids = {c: inp.col(f"{c}Id") for c in REQUIRED_VALUES.get(key, ())}
-    planjaren = inp.col("Planjaar")
-    owners = {c: (inp.col(c), inp.col(f"{c}EMail")) for c in OWNER_COLUMNS.get(key, ())
-              if inp.has(f"{c}EMail")}
-    lookup_cells = {c: (inp.col(c), inp.col(f"{c}Id"), inp.has(f"{c}Id")) for c in lookups}
-    out: list[Finding] = []
-    for pos, (item_id, ref) in enumerate(zip(inp.ids, inp.refs)):
-        def add(code: str, **kw: object) -> None:
-            out.append(finding(key, item_id, ref, code, **kw))  # noqa: B023
-
-        for col, values in required.items():
-            if (inp.has(col) or inp.has(f"{col}Id")) and is_empty(values[pos]) \
-                    and is_empty(required_ids[col][pos]):
-                add("VERPLICHT_VELD_LEEG", kolom=display_name(col))
-        if key in PLANJAAR_LISTS and inp.has("Planjaar"):
-            raw = planjaren[pos]
-            if is_empty(raw):
-                add("VERPLICHT_VELD_LEEG", kolom="Planjaar")
-            elif parse_planjaar(raw, mode) is None:
-                add("PLANJAAR_ONGELDIG", waarde=shown(raw), soort=mode, voorbeeld=example)
-        for col in typed:
-            value = cols[col.name][pos]
-            if is_empty(value):
-                continue
-            label = display_name(col.name)
-            vocab = CHOICE_VOCABS.get((key, col.name))
-            if col.type == "Choice" and vocab:
-                if parse_choice(value, vocab).state == INVALID:
-                    add("ONBEKENDE_KEUZEWAARDE", kolom=label, waarde=shown(value))
-            elif col.type in ("Number", "Currency"):
-                parsed = parse_number(value)
+    for col in typed:
+        label = display_name(col.name)
+        vocab = CHOICE_VOCABS.get((key, col.name))
+        if col.type == "Choice" and vocab:
+            for pos, parsed in enumerate(inp.parsed(col.name, parse_choice, vocab)):
                 if parsed.state == INVALID:
-                    add("ONGELDIG_GETAL", kolom=label, waarde=parsed.shown, reden="geen getal")
-                elif (key, col.name) in NONNEGATIVE and parsed.value < 0:
-                    add("ONGELDIG_GETAL", kolom=label, waarde=parsed.shown, reden="negatief")
-            elif col.type == "DateTime":
-                if parse_date(value, settings.timezone).state == INVALID:
-                    add("ONGELDIGE_DATUM", kolom=label, waarde=shown(value))
-            elif col.type == "Boolean":
-                if parse_bool(value).state == INVALID:
-                    add("ONGELDIGE_JANEE", kolom=label, waarde=shown(value))
-        for col, (names, emails) in owners.items():
-            if not is_empty(names[pos]) and is_empty(emails[pos]):
-                add("PERSOON_ZONDER_EMAIL", kolom=display_name(col), naam=shown(names[pos]))
-        for col, index in lookups.items():
-            shows, ids, has_id = lookup_cells[col]
-            res = index.resolve(shows[pos], ids[pos], has_id)
+                    add(pos, "ONBEKENDE_KEUZEWAARDE", kolom=label, waarde=parsed.shown)
+        elif col.type in ("Number", "Currency"):
+            nonnegative = (key, col.name) in NONNEGATIVE
+            for pos, parsed in enumerate(inp.parsed(col.name, parse_number)):
+                if parsed.state == INVALID:
+                    add(pos, "ONGELDIG_GETAL", kolom=label, waarde=parsed.shown, reden="geen getal")
+                elif nonnegative and parsed.ok and parsed.value < 0:
+                    add(pos, "ONGELDIG_GETAL", kolom=label, waarde=parsed.shown, reden="negatief")
+        elif col.type == "DateTime":
+            for pos, parsed in enumerate(inp.parsed(col.name, parse_date, settings.timezone)):
+                if parsed.state == INVALID:
+                    add(pos, "ONGELDIGE_DATUM", kolom=label, waarde=parsed.shown)
+        elif col.type == "Boolean":
+            for pos, parsed in enumerate(inp.parsed(col.name, parse_bool)):
+                if parsed.state == INVALID:
+                    add(pos, "ONGELDIGE_JANEE", kolom=label, waarde=parsed.shown)
+
+    # PERSOON_ZONDER_EMAIL
+    for col in OWNER_COLUMNS.get(key, ()):
+        if inp.has(f"{col}EMail"):
+            for pos, (name, email) in enumerate(zip(inp.col(col), inp.col(f"{col}EMail"))):
+                if name is not None and email is None:
+                    add(pos, "PERSOON_ZONDER_EMAIL", kolom=display_name(col), naam=shown(name))
+
+    # LOOKUP_ONBEKEND
+    for (lst, col), (target, show_column) in LOOKUPS.items():
+        if lst != key or not (inp.has(col) or inp.has(f"{col}Id")):
+            continue
+        index = LookupIndex(inputs[target], show_column)
+        has_id = inp.has(f"{col}Id")
+        for pos, (value, lookup_id) in enumerate(zip(inp.col(col), inp.col(f"{col}Id"))):
+            res = index.resolve(value, lookup_id, has_id)
             if res.state == Resolved.UNKNOWN:
-                add("LOOKUP_ONBEKEND", kolom=display_name(col), wat=res.wat,
+                add(pos, "LOOKUP_ONBEKEND", kolom=display_name(col), wat=res.wat,
                     lijst=index.target.title)
-    return out
+
+    found.sort(key=lambda f: f[0])
+    return [finding(key, inp.ids[pos], inp.refs[pos], code, **kw) for pos, code, kw in found]
