@@ -3,6 +3,17 @@
 It speaks the verbose-OData REST dialect office365-REST-Python-Client 3.3 needs and keeps the
 whole site (lists, fields, items, users, library files) in one SQLite file, so the real client
 library can be driven over real HTTP without a tenant.
+
+Known deviations from SharePoint Online (a test against a real tenant would notice these):
+
+- ``$filter`` on a lookup path (``Project/ProjectCode``) works without ``$expand``;
+- no list-view-threshold refusal for a ``$filter`` on a list over 5,000 items (only ``$top``
+  above 5,000 on such a list is refused); filtered/ordered queries load the list in Python;
+- any non-empty ``X-RequestDigest`` is accepted (an expired digest is simulated with
+  ``inject(403)``);
+- every item carries ``Id``, ``ID``, ``Title``, ``Created`` and ``Modified``; no ``Author``/
+  ``Editor``, no multi-value lookups, no ``getChanges``, no folder creation or file rename/move;
+- MERGE property names are case-sensitive and need ``__metadata.type``.
 """
 
 from __future__ import annotations
