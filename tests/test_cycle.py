@@ -15,7 +15,7 @@ import pytest
 
 from spsync.auth import sandbox_token
 from spsync.config import config_from_dict
-from spsync.cycle import report_name, run_cycle
+from spsync.cycle import run_cycle
 from spsync.demo import DEMO_CONTROLEDATUM, demo_data_dir
 from spsync.sharepoint import SharePointGateway
 
@@ -75,8 +75,12 @@ def test_demo_cycle_writes_the_expected_hours_and_calendar_columns(site):
         assert got["UrenStatus"] == row["UrenStatus"], row["ProjectCode"]
         assert got["BudgetStatus"] == row["BudgetStatus"], row["ProjectCode"]
         for col in ("GeboekteUren", "RestUren", "VerbruikPct", "OngeldigeBoekingen"):
-            assert got[col] == pytest.approx(_num(row[col])) if row[col] else got[col] is None, \
-                (row["ProjectCode"], col, got[col], row[col])
+            want = _num(row[col])
+            where = (row["ProjectCode"], col, got[col], row[col])
+            if want is None:
+                assert got[col] is None, where
+            else:
+                assert got[col] == pytest.approx(want), where
         assert got["StatusGewijzigdOp"] is not None  # first run: every status is new
 
     calendar = _read_back(server, "Jaarkalender", ["KalenderStatus", "DagenTeLaat"])
@@ -175,9 +179,14 @@ def test_dry_run_writes_and_uploads_nothing_but_shows_the_diff(site):
 
 
 def test_report_name_uses_iso_weeks():
-    assert report_name(date(2026, 5, 15)) == "MT-rapportage 2026-W20.docx"
-    assert report_name(date(2027, 1, 3)) == "MT-rapportage 2026-W53.docx"
-    assert report_name(date(2026, 1, 1)) == "MT-rapportage 2026-W01.docx"
+    from spsync.report import ReportMeta, report_filename
+
+    def name(d: date) -> str:
+        return report_filename(ReportMeta(organisation="X", controledatum=d))
+
+    assert name(date(2026, 5, 15)) == "MT-rapportage 2026-W20.docx"
+    assert name(date(2027, 1, 3)) == "MT-rapportage 2026-W53.docx"
+    assert name(date(2026, 1, 1)) == "MT-rapportage 2026-W01.docx"
 
 
 def test_requests_carry_a_decorated_user_agent(site):

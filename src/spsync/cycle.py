@@ -20,10 +20,10 @@ from spsync.checks.result import CheckResult, Finding
 from spsync.config import Config
 from spsync.gateway import Gateway, UploadedFile
 from spsync.reader import Snapshot, read_snapshot
-from spsync.report import ReportMeta, build_context, render_report
+from spsync.report import ReportMeta, build_context, render_report, report_filename
 from spsync.writeback import FieldChange, plan_updates, to_wire
 
-__all__ = ["CycleOutcome", "run_cycle", "report_name", "MAX_ROUNDS"]
+__all__ = ["CycleOutcome", "run_cycle", "local_midnight_utc", "MAX_ROUNDS"]
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +37,6 @@ def local_midnight_utc(day: date, timezone: str) -> str:
     """A date-only value as SharePoint stores it: the UTC instant of local midnight (§1)."""
     instant = datetime.combine(day, time(), ZoneInfo(timezone)).astimezone(UTC)
     return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def report_name(controledatum: date) -> str:
-    """``MT-rapportage 2026-W20.docx``: ISO week, so the weekly file is idempotent (W53 ok)."""
-    year, week, _ = controledatum.isocalendar()
-    return f"MT-rapportage {year}-W{week:02d}.docx"
 
 
 @dataclass
@@ -158,12 +152,11 @@ def _report(gateway: Gateway, config: Config, snapshot: Snapshot, outcome: Cycle
         indicator_project_types=tuple(config.rules.indicator_project_types),
         forecast_method=config.rules.forecast_method,
     )
-    content = render_report(build_context(outcome.result, meta, outcome.findings),
-                            template=config.report.template)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    name = report_name(outcome.controledatum)
+    # One file per ISO week (report_filename), so a rerun in the same week replaces it.
+    name = report_filename(meta)
     outcome.report_path = out_dir / name
-    outcome.report_path.write_bytes(content)
+    content = render_report(build_context(outcome.result, meta, outcome.findings),
+                            template=config.report.template, out_path=outcome.report_path)
     log.info("Rapport opgeslagen: %s (%d bytes)", outcome.report_path, len(content))
     if outcome.dry_run or not config.report.upload:
         return
@@ -173,7 +166,7 @@ def _report(gateway: Gateway, config: Config, snapshot: Snapshot, outcome: Cycle
         return
     outcome.uploaded = gateway.upload_file(snapshot.library, name, content, metadata={
         "Title": name.removesuffix(".docx"),
-        "Rapportageweek": name.removeprefix("MT-rapportage ").removesuffix(".docx"),
+        "Rapportageweek": meta.week_label,
         "Controledatum": local_midnight_utc(outcome.controledatum, config.rules.timezone),
         "Planjaar": outcome.result.planjaar,
         "GegenereerdOp": to_wire(now),

@@ -22,7 +22,6 @@ class ListInfo:
     entity_type: str
     item_count: int
     fields: Mapping[str, str]
-    root_folder: str | None = None
 
 
 @dataclass(frozen=True)

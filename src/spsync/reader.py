@@ -47,7 +47,6 @@ class Snapshot:
 
     lists: dict[str, ListSnapshot]
     library: ListInfo | None
-    requests_note: str = ""
 
     @property
     def tables(self) -> Tables:
@@ -140,8 +139,7 @@ def read_snapshot(gateway: Gateway, config: Config) -> Snapshot:
     for definition in schema.LISTS:
         title = config.title(definition.key)
         info = infos.get(title)
-        if info is None:
-            log.error("Lijst '%s' ontbreekt op de site; die lijst wordt overgeslagen.", title)
+        if info is None:  # the checks turn this into a LIJST_ONTBREEKT finding (logged once)
             lists[definition.key] = ListSnapshot(definition.key, title, None, None)
             continue
         plans = _plans(definition, info, config)
@@ -154,9 +152,7 @@ def read_snapshot(gateway: Gateway, config: Config) -> Snapshot:
             if site in info.fields:
                 owned_on_site[name] = site
             else:
-                owned_missing.append(name)
-                log.error("Kolom '%s' ontbreekt in lijst '%s'; spsync kan die niet bijwerken.",
-                          site, title)
+                owned_missing.append(name)  # the cycle reports it as KOLOM_ONTBREEKT
         lists[definition.key] = ListSnapshot(
             definition.key, title, info, frame,
             etags={i.id: i.etag for i in items if i.etag}, owned_on_site=owned_on_site,

@@ -204,8 +204,10 @@ class SharePointGateway:
         except Exception as exc:  # noqa: BLE001 - translated
             raise self._failed(exc, list_title=info.title) from exc
         items = []
-        for li in collection:
-            props = dict(li.properties)
+        # Index what was loaded: iterating a paged collection may fetch more pages on its own
+        # (sharepoint-wire.md, addendum 4), outside the guard and the retry above.
+        for index in range(len(collection)):
+            props = dict(collection[index].properties)
             props.pop("ParentList", None)
             item_id = int(props["Id"])
             items.append(Item(id=item_id, etag=etags.get(item_id), values=props))

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 
+from spsync.checks.vocab import LIST_TITLES as _TITLES
 from spsync.cycle import CycleOutcome
 from spsync.writeback import FieldChange
 
 __all__ = ["summary_lines", "diff_lines"]
-
-_TITLES = {"projecten": "Projecten", "urenregistratie": "Urenregistratie",
-           "jaarkalender": "Jaarkalender", "doelen": "Doelen", "activiteiten": "Activiteiten",
-           "indicatoren": "Indicatoren", "hoofdlijnen": "Hoofdlijnen"}
 
 
 def _counts(values: object) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -11,7 +11,7 @@ from report_factory import NAAM_MET_TEKENS, make_result, make_tables
 
 from spsync.checks import ADDED_COLUMNS, CheckSettings, run_checks
 from spsync.checks.result import Finding
-from spsync.report import ReportMeta, build_context, iso_week_label, planjaar_label
+from spsync.report import build_context, iso_week_label, planjaar_label
 from spsync.report.formatting import compact, datum, day, getal, pct, status_counts
 from spsync.report.meta import planjaar_einde
 from spsync.report.projects import PROGNOSE_METHODE, ZONDER_HOOFDLIJN
@@ -69,12 +69,6 @@ def test_week_and_planjaar_labels():
     assert planjaar_einde("2025-2026") == date(2026, 7, 31)
     assert planjaar_einde("2025") == date(2025, 12, 31)
     assert planjaar_einde("2025-2027") is None
-
-
-def test_meta_for_result_derives_week_and_label(result):
-    meta = ReportMeta.for_result(result, "SWV", generated_at=datetime(2026, 5, 15, 7))
-    assert (meta.week, meta.planjaar_label) == ("2026-W20", "schooljaar 2025-2026")
-    assert meta.show_hours_per_person is False
 
 
 def test_meta_labels_derived_when_not_given(result, meta):

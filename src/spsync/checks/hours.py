@@ -12,7 +12,7 @@ import numpy as np
 from .bookings import Booking
 from .findings import finding
 from .frames import ListInput
-from .normalise import format_number_nl, nonnegative_number, parse_choice, parse_date, round_half_up
+from .normalise import format_number_nl, parse_choice, parse_date, parse_number, round_half_up
 from .result import Finding
 from .settings import CheckSettings
 from .vocab import (AFGEROND, BINNEN_UREN, GEEN_UREN, GESTOPT, OVERSCHREDEN, PROJECT_STATUSES,
@@ -140,14 +140,17 @@ def compute_hours(projects: ListInput, bookings: list[Booking], settings: CheckS
 
     tz = settings.timezone
     out: list[ProjectHours] = []
-    rows = zip(projects.ids, projects.refs, projects.col("ToegekendeUren"),
-               projects.col("Startdatum"), projects.col("Einddatum"),
-               projects.col("Projectstatus"))
-    for item_id, ref, toegekend_raw, start_raw, end_raw, status_raw in rows:
-        toegekend = nonnegative_number(toegekend_raw)
+    # The same parsed columns the quality check reads (parsed once per run, ListInput.parsed).
+    rows = zip(projects.ids, projects.refs, projects.parsed("ToegekendeUren", parse_number),
+               projects.parsed("Startdatum", parse_date, tz),
+               projects.parsed("Einddatum", parse_date, tz),
+               projects.parsed("Projectstatus", parse_choice, PROJECT_STATUSES))
+    for item_id, ref, budget, start_p, end_p, status_p in rows:
+        # A negative budget is reported by the quality check and reads as no budget here.
+        toegekend = budget.value if budget.ok and budget.value >= 0 else None
         geboekt = round_half_up(booked.get(item_id, 0.0), 2) or 0.0
-        start, end = parse_date(start_raw, tz).value, parse_date(end_raw, tz).value
-        projectstatus = parse_choice(status_raw, PROJECT_STATUSES).value
+        start, end = start_p.value, end_p.value
+        projectstatus = status_p.value
         p = ProjectHours(item_id, ref, toegekend, geboekt,
                          is_running(end, projectstatus, controledatum),
                          ongeldig=invalid_count.get(item_id, 0),

@@ -21,7 +21,7 @@ import pandas as pd
 __all__ = [
     "EMPTY", "OK", "INVALID", "Parsed", "is_empty", "shown", "collapse", "choice_key",
     "canonical_choice", "parse_choice", "parse_number", "parse_date", "parse_bool", "parse_int_id",
-    "lookup_key", "round_half_up", "format_number_nl", "nonnegative_number", "DEFAULT_TZ",
+    "lookup_key", "round_half_up", "format_number_nl", "DEFAULT_TZ",
 ]
 
 DEFAULT_TZ = "Europe/Amsterdam"
@@ -303,9 +303,3 @@ def format_number_nl(value: float | None) -> str:
         return str(int(value))
     text = f"{value:.6f}".rstrip("0").rstrip(".") if abs(value) < 1e15 else f"{value:g}"
     return text.replace(".", ",")
-
-
-def nonnegative_number(value: Any) -> float | None:
-    """The number if it reads as one and is >= 0, else None (the quality check reports why)."""
-    parsed = parse_number(value)
-    return parsed.value if parsed.ok and parsed.value >= 0 else None

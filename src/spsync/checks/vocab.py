@@ -5,6 +5,8 @@ One place for every value staff or the report read, so a typo cannot hide in a r
 
 from __future__ import annotations
 
+from spsync.schema import LISTS
+
 __all__ = [
     "PROJECT_TYPES", "PROJECT_STATUSES", "UREN_STATUSES", "BUDGET_STATUSES", "BOEKING_STATUSES",
     "DOCUMENT_TYPES", "OVERLEGGEN", "BESPREEKDOELEN", "KALENDER_STATUSES", "VOORTGANG",
@@ -155,16 +157,8 @@ CHOICE_VOCABS: dict[tuple[str, str], tuple[str, ...]] = {
     ("indicatoren", "VoortgangHandmatig"): VOORTGANG_HANDMATIG,
 }
 
-#: List key -> the Dutch list title staff see (DATA-MODEL §2).
-LIST_TITLES: dict[str, str] = {
-    "hoofdlijnen": "Hoofdlijnen",
-    "projecten": "Projecten",
-    "urenregistratie": "Urenregistratie",
-    "jaarkalender": "Jaarkalender",
-    "doelen": "Doelen",
-    "activiteiten": "Activiteiten",
-    "indicatoren": "Indicatoren",
-}
+#: List key -> the Dutch list title staff see (DATA-MODEL §2; defined once in spsync.schema).
+LIST_TITLES: dict[str, str] = {d.key: d.title for d in LISTS}
 
 #: Internal column name -> the Dutch display name used in finding sentences (DATA-MODEL §2).
 DISPLAY_NAMES: dict[str, str] = {

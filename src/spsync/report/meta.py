@@ -7,7 +7,6 @@ from datetime import date, datetime
 
 from spsync.checks.planjaar import parse_planjaar, planjaar_end
 from spsync.checks.planjaar import planjaar_label as _checks_planjaar_label
-from spsync.checks.result import CheckResult
 from spsync.checks.settings import PlanjaarMode
 
 __all__ = ["ReportMeta", "iso_week_label", "planjaar_einde", "planjaar_label", "planjaar_mode"]
@@ -67,17 +66,3 @@ class ReportMeta:
     @property
     def week_label(self) -> str:
         return self.week or iso_week_label(self.controledatum)
-
-    @classmethod
-    def for_result(cls, result: CheckResult, organisation: str, *,
-                   generated_at: datetime | None = None,
-                   show_hours_per_person: bool = False) -> ReportMeta:
-        """Meta with week and planjaar label filled in from the result."""
-        return cls(
-            organisation=organisation,
-            controledatum=result.controledatum,
-            generated_at=generated_at,
-            week=iso_week_label(result.controledatum),
-            planjaar_label=planjaar_label(result.planjaar),
-            show_hours_per_person=show_hours_per_person,
-        )
