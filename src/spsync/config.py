@@ -102,6 +102,46 @@ class HttpConfig(_Section):
     max_retries: int = Field(5, ge=0, le=10)
 
 
+class StateConfig(_Section):
+    """The state store (runs, write-back audit, alert ledger, key figures): SQLite by default,
+    any SQLAlchemy URL (e.g. PostgreSQL) for a tenant that outgrows it."""
+
+    #: SQLite file used when ``url`` is not set.
+    path: Path = Path("state/spsync-state.db")
+    #: SQLAlchemy URL, e.g. ``postgresql+psycopg://spsync@db/spsync``; overrides ``path``.
+    url: str | None = None
+    #: Name of the environment variable holding the database password, if the URL needs one.
+    password_env: str | None = None
+
+
+class AlertsConfig(_Section):
+    """Alerts and reminders (DATA-MODEL §5.9): who gets what, over which channel, when."""
+
+    enabled: bool = True
+    #: The MT group mailbox: gets missed slots and escalations.
+    mt_mailbox: str | None = None
+
+
+class DaemonConfig(_Section):
+    """The jobs of ``spsync daemon`` (APScheduler, in ``timezone``)."""
+
+    timezone: str = "Europe/Amsterdam"
+
+
+class HealthConfig(_Section):
+    """The health and metrics endpoint of the daemon."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(9464, ge=0, le=65535)
+
+
+class LoggingConfig(_Section):
+    """Where ``run`` and ``daemon`` log besides the console."""
+
+    file: Path | None = None
+    format: Literal["text", "json"] = "text"
+
+
 def _default_titles() -> dict[str, str]:
     return {d.key: d.title for d in (*schema.LISTS, schema.LIBRARY)}
 
@@ -117,6 +157,11 @@ class Config(_Section):
     rules: RulesConfig = RulesConfig()
     report: ReportConfig = ReportConfig()
     http: HttpConfig = HttpConfig()
+    state: StateConfig = StateConfig()
+    alerts: AlertsConfig = AlertsConfig()
+    daemon: DaemonConfig = DaemonConfig()
+    health: HealthConfig = HealthConfig()
+    logging: LoggingConfig = LoggingConfig()
 
     @field_validator("lists")
     @classmethod

@@ -9,6 +9,7 @@
         ├── PreconditionFailed    412: the item changed since it was read (``item_id``)
         ├── Throttled             429/503 after the library's retries (``retry_after``)
         └── GatewayUnavailable    connection refused, timeout, DNS
+    DeliveryError                 an alert channel could not deliver (``channel``); retried
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ __all__ = [
     "PreconditionFailed",
     "Throttled",
     "GatewayUnavailable",
+    "DeliveryError",
 ]
 
 
@@ -71,3 +73,7 @@ class Throttled(GatewayError):
 
 class GatewayUnavailable(GatewayError):
     """SharePoint could not be reached (connection refused, timeout)."""
+
+
+class DeliveryError(SpsyncError):
+    """An alert channel (``channel``) could not deliver a message; the alert stays pending."""
