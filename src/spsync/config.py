@@ -121,6 +121,10 @@ class AlertsConfig(_Section):
     #: The MT group mailbox: gets missed slots and escalations.
     mt_mailbox: str | None = None
 
+    # --- timing and routing of the rules (spsync.alerts.rules) ---
+
+    # --- channel settings (spsync.alerts.channels) ---
+
 
 class DaemonConfig(_Section):
     """The jobs of ``spsync daemon`` (APScheduler, in ``timezone``)."""
