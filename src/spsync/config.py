@@ -8,14 +8,16 @@ file names an environment variable or a file path that holds them.
 from __future__ import annotations
 
 import tomllib
+from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from spsync import schema
 from spsync.checks.settings import CheckSettings
 from spsync.exceptions import ConfigError
+from spsync.workdays import WorkCalendar
 
 __all__ = ["Config", "load_config", "config_from_dict"]
 
@@ -122,6 +124,65 @@ class AlertsConfig(_Section):
     mt_mailbox: str | None = None
 
     # --- timing and routing of the rules (spsync.alerts.rules) ---
+    #: The rules (digest groups) and the channel names a rule may be routed to.
+    RULES: ClassVar[tuple[str, ...]] = ("gemist", "escalatie", "herinnering", "uren", "budget")
+    CHANNEL_NAMES: ClassVar[tuple[str, ...]] = ("smtp", "graph", "teams", "signalen", "outbox")
+    #: The name the MT mailbox is greeted with.
+    mt_name: str = "MT"
+    #: Channels of every rule without its own entry in ``rule_channels``.
+    default_channels: list[str] = ["smtp"]
+    #: Per rule its channels, e.g. ``gemist = ["smtp", "signalen"]``.
+    rule_channels: dict[str, list[str]] = Field(default_factory=dict)
+    #: Reminders this many working days before PeriodeEind (after the first one). Empty: the
+    #: ``[rules] reminder_days_before_end`` value, read as working days.
+    reminder_workdays_before_end: list[int] | None = None
+    #: A slot still "Gemist" this many working days after its first alert goes to the MT.
+    escalation_workdays: int = Field(10, ge=1, le=260)
+    #: School holiday region of the ``holidays`` package (Almere: Noord).
+    holiday_region: Literal["Noord", "Midden", "Zuid"] = "Noord"
+    #: Extra days off (e.g. a study day, Bevrijdingsdag in a non-lustrum year).
+    extra_holidays: list[date] = []
+    #: Days that are working days anyway (e.g. Goede Vrijdag, a school holiday week worked).
+    extra_workdays: list[date] = []
+    #: Send attempts per alert before it is given up (then a finding).
+    max_attempts: int = Field(5, ge=1, le=100)
+
+    @field_validator("default_channels")
+    @classmethod
+    def _default_channels(cls, v: list[str]) -> list[str]:
+        unknown = [c for c in v if c not in cls.CHANNEL_NAMES]
+        if unknown:
+            raise ValueError("onbekend kanaal: " + ", ".join(unknown) + "; bekend zijn: "
+                             + ", ".join(cls.CHANNEL_NAMES))
+        return v
+
+    @field_validator("rule_channels")
+    @classmethod
+    def _rule_channels(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        problems = [f"onbekende regel '{r}' (bekend zijn: {', '.join(cls.RULES)})"
+                    for r in v if r not in cls.RULES]
+        problems += [f"regel '{r}': onbekend kanaal '{c}' (bekend zijn: "
+                     f"{', '.join(cls.CHANNEL_NAMES)})"
+                     for r, chans in v.items() for c in chans if c not in cls.CHANNEL_NAMES]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return v
+
+    @field_validator("reminder_workdays_before_end")
+    @classmethod
+    def _offsets(cls, v: list[int] | None) -> list[int] | None:
+        if v is not None and any(n < 0 for n in v):
+            raise ValueError("werkdagen voor de deadline moeten 0 of meer zijn")
+        return v
+
+    def channels_for(self, rule: str) -> tuple[str, ...]:
+        """The channels of ``rule``: its own entry, else ``default_channels``."""
+        return tuple(self.rule_channels.get(rule, self.default_channels))
+
+    def work_calendar(self, around: date) -> WorkCalendar:
+        """The working-day calendar of the configured region for the years around ``around``."""
+        return WorkCalendar.around(around, self.holiday_region, self.extra_holidays,
+                                   self.extra_workdays)
 
     # --- channel settings (spsync.alerts.channels) ---
 

@@ -19,7 +19,7 @@ from .vocab import (AFGEROND, BINNEN_UREN, GEEN_UREN, GESTOPT, OVERSCHREDEN, PRO
                     RISICO)
 
 __all__ = ["ProjectHours", "URENSTATUS_RULES", "uren_status", "compute_hours", "forecast_hours",
-           "forecast_overrun_date", "is_running"]
+           "forecast_overrun_date", "is_running", "busday_calendar"]
 
 
 @dataclass
@@ -72,19 +72,28 @@ def is_running(einddatum: date | None, projectstatus: str | None, controledatum:
     return not ended and projectstatus not in (AFGEROND, GESTOPT)
 
 
+def busday_calendar(non_working_days: frozenset[date] = frozenset()) -> np.busdaycalendar:
+    """Mon-Fri minus ``non_working_days`` (weekend dates in the set change nothing), as numpy
+    counts it; built once per run."""
+    return np.busdaycalendar(holidays=sorted(d for d in non_working_days if d.weekday() < 5))
+
+
 def forecast_hours(geboekt: float, start: date | None, end: date | None, controledatum: date,
-                   method: str = "linear") -> float | None:
+                   method: str = "linear", busdays: np.busdaycalendar | None = None,
+                   ) -> float | None:
     """Report only (§5.3): Geboekt / elapsed share of the project period, 1 decimal.
 
-    ``linear`` counts calendar days, ``workdays`` Mon-Fri. None before the start or without a
-    valid period.
+    ``linear`` counts calendar days, ``workdays`` the working days of ``busdays`` (Mon-Fri
+    minus the holidays; plain Mon-Fri without it). None before the start or without a valid
+    period.
     """
     if start is None or end is None or end < start or controledatum < start:
         return None
     upto = min(controledatum, end)
     if method == "workdays":
-        total = int(np.busday_count(start, end + timedelta(days=1)))
-        elapsed = int(np.busday_count(start, upto + timedelta(days=1)))
+        cal = busdays if busdays is not None else busday_calendar()
+        total = int(np.busday_count(start, end + timedelta(days=1), busdaycal=cal))
+        elapsed = int(np.busday_count(start, upto + timedelta(days=1), busdaycal=cal))
     else:
         total = (end - start).days + 1
         elapsed = (upto - start).days + 1
@@ -95,7 +104,8 @@ def forecast_hours(geboekt: float, start: date | None, end: date | None, control
 
 def forecast_overrun_date(geboekt: float, toegekend: float | None, start: date | None,
                           end: date | None, controledatum: date,
-                          method: str = "linear") -> date | None:
+                          method: str = "linear", busdays: np.busdaycalendar | None = None,
+                          ) -> date | None:
     """Report only: the day the budget is used up at the pace so far, if that falls after C and
     within the project period; None otherwise (no budget, already over, or not reached).
 
@@ -106,14 +116,15 @@ def forecast_overrun_date(geboekt: float, toegekend: float | None, start: date |
             or geboekt <= 0 or geboekt >= toegekend or controledatum >= end:
         return None
     if method == "workdays":
-        elapsed = int(np.busday_count(start, controledatum + timedelta(days=1)))
-        period = int(np.busday_count(start, end + timedelta(days=1)))
+        cal = busdays if busdays is not None else busday_calendar()
+        elapsed = int(np.busday_count(start, controledatum + timedelta(days=1), busdaycal=cal))
+        period = int(np.busday_count(start, end + timedelta(days=1), busdaycal=cal))
         if elapsed <= 0:
             return None
         needed = math.ceil(toegekend * elapsed / geboekt)
         if needed > period:
             return None
-        day = np.busday_offset(start, needed - 1, roll="forward").astype(date)
+        day = np.busday_offset(start, needed - 1, roll="forward", busdaycal=cal).astype(date)
     else:
         elapsed = (controledatum - start).days + 1
         needed = math.ceil(toegekend * elapsed / geboekt)
@@ -139,6 +150,7 @@ def compute_hours(projects: ListInput, bookings: list[Booking], settings: CheckS
             invalid_count[b.project_id] = invalid_count.get(b.project_id, 0) + 1
 
     tz = settings.timezone
+    busdays = busday_calendar(settings.non_working_days)
     out: list[ProjectHours] = []
     # The same parsed columns the quality check reads (parsed once per run, ListInput.parsed).
     rows = zip(projects.ids, projects.refs, projects.parsed("ToegekendeUren", parse_number),
@@ -158,10 +170,11 @@ def compute_hours(projects: ListInput, bookings: list[Booking], settings: CheckS
         p.status = uren_status(p, settings)
         p.rest = None if toegekend is None else round_half_up(toegekend - geboekt, 2)
         p.verbruik_pct = round_half_up(100 * geboekt / toegekend, 1) if toegekend else None
-        p.prognose = forecast_hours(geboekt, start, end, controledatum, settings.forecast_method)
+        p.prognose = forecast_hours(geboekt, start, end, controledatum, settings.forecast_method,
+                                    busdays)
         p.prognose_over = p.prognose is not None and bool(toegekend) and p.prognose > toegekend
         p.prognose_datum = forecast_overrun_date(geboekt, toegekend, start, end, controledatum,
-                                                 settings.forecast_method)
+                                                 settings.forecast_method, busdays)
         if p.status == GEEN_UREN and geboekt > 0:
             p.findings.append(finding("projecten", item_id, ref, "GEEN_UREN_TOEGEKEND",
                                       geboekt=format_number_nl(geboekt)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 __all__ = ["CheckSettings", "PlanjaarMode"]
@@ -25,7 +26,11 @@ class CheckSettings:
     indicator_requires_budget: bool = False
     #: §5.9: reminder offsets (days before PeriodeEind) after the first reminder.
     reminder_days_before_end: tuple[int, ...] = (3,)
-    #: Forecast (report only): "linear" over elapsed calendar days, or "workdays" (Mon-Fri).
+    #: Forecast (report only): "linear" over elapsed calendar days, or "workdays" (Mon-Fri
+    #: minus ``non_working_days``).
     forecast_method: Literal["linear", "workdays"] = "linear"
+    #: Weekdays that are no working days (public and school holidays of the configured region,
+    #: from :meth:`spsync.workdays.WorkCalendar.non_working_days`); weekends are always off here.
+    non_working_days: frozenset[date] = frozenset()
     #: Local time zone for date-only columns that arrive as UTC instants (DATA-MODEL §1).
     timezone: str = "Europe/Amsterdam"
