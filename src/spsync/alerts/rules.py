@@ -156,7 +156,8 @@ def format_euro(amount: float) -> str:
     if float(amount).is_integer():
         return format_currency(amount, "EUR", format="¤ #,##0", currency_digits=False,
                                locale="nl_NL")
-    return format_currency(amount, "EUR", locale="nl_NL")
+    return format_currency(amount, "EUR", format="¤ #,##0.00", currency_digits=False,
+                           locale="nl_NL")
 
 
 def _hours(value: float) -> str:
