@@ -135,6 +135,103 @@ class StateConfig(_Section):
         return v
 
 
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _one_secret_source(env: str | None, file: Path | None, what: str) -> None:
+    if env and file:
+        raise ValueError(f"geef {what} óf als omgevingsvariabele óf als bestand, niet allebei")
+
+
+class SmtpConfig(_Section):
+    """``[alerts.smtp]``: e-mail over SMTP. The password is named (env var or file), never given."""
+
+    host: str
+    #: Empty means the usual port of ``security``: 587 (starttls), 465 (tls), 25 (none).
+    port: int | None = Field(None, ge=1, le=65535)
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    username: str | None = None
+    password_env: str | None = None
+    password_file: Path | None = None
+    #: The From header, e.g. ``"spsync <spsync@swv-almere.nl>"``.
+    sender: str
+    #: PEM file with the CA of a private mail server; empty means the system's CAs.
+    ca_file: Path | None = None
+    timeout: float = Field(30.0, gt=0, le=600)
+
+    @field_validator("sender")
+    @classmethod
+    def _sender(cls, v: str) -> str:
+        from email.utils import parseaddr
+
+        if "@" not in parseaddr(v)[1]:
+            raise ValueError("moet een e-mailadres zijn, bijvoorbeeld \"spsync <spsync@school.nl>\"")
+        return v
+
+    @model_validator(mode="after")
+    def _credentials(self) -> SmtpConfig:
+        _one_secret_source(self.password_env, self.password_file, "het wachtwoord")
+        if self.username and not (self.password_env or self.password_file):
+            raise ValueError("bij username hoort password_env of password_file")
+        if (self.password_env or self.password_file) and not self.username:
+            raise ValueError("een wachtwoord zonder username wordt niet gebruikt; vul username in")
+        if self.security == "none" and self.username and self.host not in _LOOPBACK:
+            raise ValueError("aanmelden zonder versleuteling (security = \"none\") mag alleen "
+                             "op 127.0.0.1; kies \"starttls\" of \"tls\"")
+        return self
+
+
+class GraphMailConfig(_Section):
+    """``[alerts.graph]``: e-mail through Microsoft Graph ``sendMail`` with the app's own
+    credential (application permission Mail.Send, limited to ``sender``)."""
+
+    endpoint: str = "https://graph.microsoft.com/v1.0"
+    #: The mailbox that sends (its UPN or address), e.g. ``spsync@swv-almere.nl``.
+    sender: str
+
+    @field_validator("endpoint")
+    @classmethod
+    def _endpoint(cls, v: str) -> str:
+        if not (v.startswith("https://") or v.startswith(("http://127.0.0.1", "http://localhost"))):
+            raise ValueError("moet beginnen met https:// (http:// alleen voor de sandbox op 127.0.0.1)")
+        return v.rstrip("/")
+
+    @field_validator("sender")
+    @classmethod
+    def _sender(cls, v: str) -> str:
+        if "@" not in v or any(c.isspace() for c in v.strip()):
+            raise ValueError("moet het adres van een mailbox zijn, bijvoorbeeld spsync@school.nl")
+        return v.strip()
+
+
+class TeamsConfig(_Section):
+    """``[alerts.teams]``: a Teams channel through a Workflows webhook. The URL is a secret."""
+
+    webhook_url_env: str | None = None
+    webhook_url_file: Path | None = None
+    timeout: float = Field(30.0, gt=0, le=600)
+
+    @model_validator(mode="after")
+    def _source(self) -> TeamsConfig:
+        _one_secret_source(self.webhook_url_env, self.webhook_url_file, "de webhook-URL")
+        if not (self.webhook_url_env or self.webhook_url_file):
+            raise ValueError("geef webhook_url_env of webhook_url_file (de URL zelf hoort niet "
+                             "in dit bestand)")
+        return self
+
+
+class SignalenConfig(_Section):
+    """``[alerts.signalen]``: one item per signal in a list on the site."""
+
+    list_title: str = Field("Signalen", min_length=1)
+
+
+class OutboxConfig(_Section):
+    """``[alerts.outbox]``: every message as an ``.eml`` file in ``dir`` (an archive)."""
+
+    dir: Path
+
+
 class AlertsConfig(_Section):
     """Alerts and reminders (DATA-MODEL §5.9): who gets what, over which channel, when."""
 
@@ -204,6 +301,14 @@ class AlertsConfig(_Section):
                                    self.extra_workdays)
 
     # --- channel settings (spsync.alerts.channels) ---
+    #: A channel is configured when its section is present.
+    smtp: SmtpConfig | None = None
+    graph: GraphMailConfig | None = None
+    teams: TeamsConfig | None = None
+    signalen: SignalenConfig | None = None
+    outbox: OutboxConfig | None = None
+    #: A folder with edited copies of templates/alerts/*.j2; empty means the packaged ones.
+    templates_dir: Path | None = None
 
 
 class DaemonConfig(_Section):

@@ -86,3 +86,14 @@ class Gateway(Protocol):
         file's columns in ``metadata`` that the library has.
 
         Raises GatewayError, also when the stored length differs from ``len(content)``."""
+
+    def find_items(self, info: ListInfo, filter: str, select: Sequence[str]) -> list[Item]:
+        """The items matching the OData ``filter`` (``Sleutel eq 'x'``; filter on indexed
+        columns only), with the selected fields and their ETags.
+
+        Raises GatewayError (Throttled after retries, GatewayUnavailable)."""
+
+    def create_item(self, info: ListInfo, values: Mapping[str, Any]) -> Item:
+        """Add one item with ``values`` (internal names); returns it with its ID and ETag.
+
+        Raises GatewayError."""

@@ -20,6 +20,7 @@ __all__ = [
     "USERS_LIST",
     "list_def",
     "owned_columns",
+    "SIGNALEN",
 ]
 
 
@@ -219,3 +220,23 @@ def list_def(key: str) -> ListDef:
 def owned_columns(key: str) -> tuple[str, ...]:
     """The columns spsync owns (writes) in list ``key``."""
     return tuple(c.name for c in list_def(key).columns if c.writer is Writer.DAEMON)
+
+
+#: spsync's own list of sent signals (the Signalen channel, spsync.alerts.channels.signalen):
+#: one item per digest line, found again by ``Sleutel``. Not in ``LISTS``: the reader and the
+#: checks never read it. On a real site ``Sleutel`` must be indexed (it is the ``$filter``).
+SIGNALEN = ListDef("signalen", "Signalen", (
+    _c("Title", "Text", D, True),
+    _c("Sleutel", "Text", D, True),
+    _c("Soort", "Choice", D, True),
+    _c("Lijst", "Text", D),
+    _c("ItemId", "Number", D),
+    _c("Verwijzing", "Text", D),
+    _c("Eigenaar", "Text", D),
+    _c("Ontvanger", "Text", D, True),
+    _c("Link", "URL", D),
+    _c("Melding", "Note", D),
+    _c("Datum", "DateTime", D),
+    _c("Bericht", "Text", D),
+), extra={"indexed": "Sleutel",
+          "choices.Soort": "Gemist;Escalatie;Herinnering;Uren;Budget"})

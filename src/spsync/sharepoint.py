@@ -280,3 +280,56 @@ class SharePointGateway:
             except Exception as exc:  # noqa: BLE001 - translated
                 raise self._failed(exc, list_title=library.title) from exc
         return UploadedFile(server_relative_url=url, length=length)
+
+    def find_items(self, info: ListInfo, filter: str, select: Sequence[str]) -> list[Item]:
+        """Items matching ``filter``; its ``%``, ``&``, ``#`` and ``+`` are percent-encoded
+        here, because the library puts ``$filter`` into the URL as is (sharepoint-wire.md,
+        addendum 2) and ``A & B`` would end the query string."""
+        ctx = self._ctx
+        columns = ["Id", *[c for c in select if c != "Id"]]
+        encoded = (filter.replace("%", "%25").replace("&", "%26").replace("#", "%23")
+                   .replace("+", "%2B"))
+        collection = (ctx.web.lists.get_by_title(info.title).items.select(columns)
+                      .filter(encoded))
+        collection.top(self.page_size).get_all(dedupe_by="Id")
+        try:
+            with self._capture_etags() as etags:
+                ctx.execute_query_with_incremental_retry(max_retry=self.max_retries)
+        except Exception as exc:  # noqa: BLE001 - translated
+            raise self._failed(exc, list_title=info.title) from exc
+        items = []
+        for index in range(len(collection)):  # index, never iterate (see read_items)
+            props = dict(collection[index].properties)
+            props.pop("ParentList", None)
+            item_id = int(props["Id"])
+            items.append(Item(id=item_id, etag=etags.get(item_id), values=props))
+        return items
+
+    def create_item(self, info: ListInfo, values: Mapping[str, Any]) -> Item:
+        """One POST to the list's items; the entity type is preset from ``info`` so the library
+        does not first GET the list."""
+        ctx = self._ctx
+        lst = ctx.web.lists.get_by_title(info.title)
+        # Both the type and the list's ref property (Id) must be known, or it GETs the list.
+        lst.set_property("Id", info.id, persist_changes=False)
+        lst.set_property("ListItemEntityTypeFullName", info.entity_type, persist_changes=False)
+        etag: dict[str, str] = {}
+
+        def _etag(response: requests.Response) -> None:
+            sent = getattr(response, "request", None)  # deferred no-ops pass a stand-in
+            if sent is not None and sent.method == "POST" and response.headers.get("ETag"):
+                etag["value"] = response.headers["ETag"]
+
+        request = ctx.pending_request()
+        request.afterExecute += _etag
+        try:
+            created = lst.add_item(dict(values))
+            ctx.execute_query()
+        except Exception as exc:  # noqa: BLE001 - translated
+            raise self._failed(exc, list_title=info.title) from exc
+        finally:
+            request.afterExecute -= _etag
+        props = dict(created.properties)
+        props.pop("ParentList", None)
+        return Item(id=int(props.get("Id") or props.get("ID")), etag=etag.get("value"),
+                    values=props)

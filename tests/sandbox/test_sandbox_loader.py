@@ -22,7 +22,7 @@ def store(tmp_path):
     counts = load_csv_dir(db, DEMO_DATA)
     assert counts == {"Hoofdlijnen": 7, "Projecten": 17, "Urenregistratie": 301,
                       "Jaarkalender": 24, "Doelen": 17, "Activiteiten": 23, "Indicatoren": 22,
-                      "MT-rapportages": 0}
+                      "MT-rapportages": 0, "Signalen": 0}
     with Store(db) as s:
         yield s
 

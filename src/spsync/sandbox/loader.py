@@ -151,6 +151,8 @@ def load_csv_dir(db_path: str | Path | Store, csv_dir: str | Path = DEMO_DATA) -
             counts[lst.title] = store.insert_items(lst.id, prepared, replace=True)
         lib = create_list(store, schema.LIBRARY)
         counts[lib.title] = store.count_items(lib.id)
+        signalen = create_list(store, schema.SIGNALEN)  # spsync's own list; items are kept
+        counts[signalen.title] = store.count_items(signalen.id)
         return counts
     finally:
         if own:

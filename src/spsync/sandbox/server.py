@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlsplit
 from . import batch as batchmod
 from .api import JSON_TYPE, Api, Request, Response, json_response
 from .faults import FaultRule, Faults, RecordedRequest
+from .graph import handle_graph
 from .odata import SPError, parse_query_string
 from .store import ListInfo, Store
 
@@ -227,7 +228,8 @@ class SandboxServer:
         return path
 
     def control(self, method: str, name: str, body: bytes) -> Response:
-        """`/_sandbox/<name>`: latency, inject, requests, reset, edit, concurrent_edit."""
+        """`/_sandbox/<name>`: latency, inject, requests, reset, edit, concurrent_edit,
+        sent_mail (GET), clear_sent_mail (POST)."""
         data = json.loads(body or b"{}") if method == "POST" else {}
         if name == "requests" and method == "GET":
             payload: Any = [r.to_json() for r in self.requests]
@@ -245,9 +247,34 @@ class SandboxServer:
         elif name == "concurrent_edit" and method == "POST":
             self.concurrent_edit(data["list"], data["id"], data["fields"])
             payload = {"queued": True}
+        elif name == "sent_mail" and method == "GET":
+            payload = self.sent_mail
+        elif name == "clear_sent_mail" and method == "POST":
+            self.clear_sent_mail()
+            payload = {"cleared": True}
         else:
             return error_response(404, "-1, System.ArgumentException", f"No control '{name}'.")
         return Response(200, {"Content-Type": "application/json"}, json.dumps(payload).encode())
+
+    # ---- Microsoft Graph sendMail (for the Graph mail channel) ----------------------------
+
+    def graph_request(self, method: str, path: str, headers: dict[str, str],
+                      body: bytes) -> Response:
+        """`/v1.0/users/{id}/sendMail` (see :mod:`.graph`); other Graph paths answer 400."""
+        return handle_graph(self.store, self.faults, method, path, headers, body)
+
+    @property
+    def graph_url(self) -> str:
+        """The Graph endpoint to configure (`[alerts.graph] endpoint`)."""
+        return f"http://{self.host}:{self.port}/v1.0"
+
+    @property
+    def sent_mail(self) -> list[dict[str, Any]]:
+        """Messages accepted by `sendMail`, oldest first: `{seq, sender, received, payload}`."""
+        return self.store.sent_mail()
+
+    def clear_sent_mail(self) -> None:
+        self.store.clear_sent_mail()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -293,6 +320,10 @@ class _Handler(BaseHTTPRequestHandler):
             sb = self.sandbox
             if path.startswith("/_sandbox/"):
                 resp = sb.control(self.command, path[len("/_sandbox/"):].strip("/"), body)
+            elif path.lower().startswith("/v1.0/"):
+                if sb.faults.latency > 0:
+                    time.sleep(sb.faults.latency)
+                resp = sb.graph_request(self.command, path, headers, body)
             else:
                 api_prefix = f"{sb.site_path}/_api".lower()
                 if not path.lower().startswith(api_prefix):

@@ -37,6 +37,9 @@ CREATE TABLE IF NOT EXISTS files (
     unique_id TEXT PRIMARY KEY, list_id TEXT NOT NULL, item_id INTEGER NOT NULL,
     folder TEXT NOT NULL COLLATE NOCASE, name TEXT NOT NULL COLLATE NOCASE, content BLOB NOT NULL,
     version INTEGER NOT NULL, created TEXT NOT NULL, modified TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sent_mail (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, sender TEXT NOT NULL, received TEXT NOT NULL,
+    payload TEXT NOT NULL);
 """
 
 
@@ -374,3 +377,20 @@ class Store:
                 self._db.execute("DELETE FROM files WHERE unique_id=?", (info.unique_id,))
                 self._db.execute("DELETE FROM items WHERE list_id=? AND id=?",
                                  (info.list_id, info.item_id))
+
+    # ---- Graph sendMail (mail the sandbox accepted, kept across restarts) --------------------
+
+    def add_sent_mail(self, sender: str, payload: dict[str, Any]) -> int:
+        with self._lock:
+            cur = self._db.execute("INSERT INTO sent_mail (sender, received, payload) VALUES (?,?,?)",
+                                   (sender, utc_now(), json.dumps(payload, ensure_ascii=False)))
+            return int(cur.lastrowid or 0)
+
+    def sent_mail(self) -> list[dict[str, Any]]:
+        """Every accepted message, oldest first: ``{seq, sender, received, payload}``."""
+        return [{"seq": seq, "sender": sender, "received": received, "payload": json.loads(p)}
+                for seq, sender, received, p in
+                self._q("SELECT seq, sender, received, payload FROM sent_mail ORDER BY seq")]
+
+    def clear_sent_mail(self) -> None:
+        self._q("DELETE FROM sent_mail")
