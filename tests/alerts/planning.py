@@ -24,7 +24,10 @@ def morning(day: date) -> datetime:
     return datetime.combine(day, time(7), AMS).astimezone(UTC)
 
 
-def plan_for(result: CheckResult, facts: LedgerFacts = LedgerFacts(),
+NO_FACTS = LedgerFacts()
+
+
+def plan_for(result: CheckResult, facts: LedgerFacts = NO_FACTS,
              settings: AlertSettings = SETTINGS, calendar=CALENDAR) -> AlertPlan:
     return plan_alerts(result, facts, settings, calendar, site_url=SITE, list_titles=TITLES,
                        now=morning(result.controledatum))

@@ -321,7 +321,8 @@ class _Planner:
                    f"niet besproken ({days} dagen na de deadline)",
             link=self.link("jaarkalender", item_id),
             action=f"Bespreek dit met de eigenaar ({name or 'onbekend'}) en besluit: alsnog "
-                   f"agenderen {_in_overleg(overleg)} of de regel laten vervallen ('Vervallen' = Ja).")
+                   f"agenderen {_in_overleg(overleg)} of de regel laten vervallen "
+                   "('Vervallen' = Ja).")
         mt = self.mt()
         if mt is None:
             self.no_mt(line)
