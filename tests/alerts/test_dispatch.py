@@ -209,3 +209,77 @@ def test_message_ids_are_stable_and_well_formed():
     assert one == digest_message_id(r, "smtp", [1, 2, 3])
     assert one != digest_message_id(r, "outbox", [1, 2, 3])
     assert one.startswith("<spsync.") and one.endswith("@spsync>")
+
+
+def test_a_digest_whose_sends_keep_dying_is_given_up_once(state_cfg):
+    run_id = record(state_cfg, first_plan())
+    with smtp_receiver() as (port, received):
+        for _ in range(2):  # the first digest kills the process twice
+            with pytest.raises(Crash):
+                run_deliver(state_cfg, {"smtp": CrashAfter(smtp(port), 1)}, run_id,
+                            max_attempts=2)
+        assert len(received) == 2 and received[0]["Message-ID"] == received[1]["Message-ID"]
+        after = run_deliver(state_cfg, {"smtp": smtp(port)}, run_id, max_attempts=2)
+        # Not sent a third time: reported instead (once), the other 9 go out.
+        assert len(after.sent) == 9 and len(received) == 11
+        assert [f.code for f in after.findings] == ["MELDING_NIET_VERSTUURD"] * len(
+            after.findings) and after.findings
+        assert "steeds afgebroken" in after.findings[0].message
+        assert run_deliver(state_cfg, {"smtp": smtp(port)}, run_id, max_attempts=2).findings == []
+
+
+CHILD = r"""
+import os, signal, sys
+from datetime import UTC, datetime
+from pathlib import Path
+from spsync.alerts.channels.smtp import SmtpChannel
+from spsync.alerts.digest import render_digest
+from spsync.alerts.dispatch import deliver
+from spsync.config import StateConfig
+from spsync.state import open_state
+
+path, port, kill_at, when = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+inner = SmtpChannel(host="127.0.0.1", port=port, security="none",
+                    sender="spsync <spsync@swv-demo.example>", timeout=5)
+
+class Killer:
+    name = "smtp"
+    count = 0
+    def send(self, digest, message):
+        Killer.count += 1
+        if Killer.count == kill_at and when == "before":
+            os.kill(os.getpid(), signal.SIGKILL)
+        result = inner.send(digest, message)
+        if Killer.count == kill_at and when == "after":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return result
+
+with open_state(StateConfig(path=Path(path))) as store:
+    deliver(store, {"smtp": Killer()}, render_digest, run_id=1, max_attempts=3,
+            now_fn=lambda: datetime.now(UTC), organisation="Passend Onderwijs Almere")
+"""
+
+
+@pytest.mark.parametrize(("kill_at", "when"), [(1, "before"), (3, "after"), (10, "after")])
+def test_sigkill_inside_the_send_loop(state_cfg, kill_at, when):
+    """A real process killed with SIGKILL before or right after a send: after a restart every
+    digest has arrived, and only a digest killed after its send arrives twice."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    run_id = record(state_cfg, first_plan())
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    with smtp_receiver() as (port, received):
+        child = subprocess.run(
+            [sys.executable, "-c", CHILD, str(state_cfg.path), str(port), str(kill_at), when],
+            env={**os.environ, "PYTHONPATH": src}, capture_output=True, timeout=120)
+        assert child.returncode == -signal.SIGKILL, child.stderr.decode()[-2000:]
+        sent_before = kill_at if when == "after" else kill_at - 1
+        assert len(received) == sent_before
+        after = run_deliver(state_cfg, {"smtp": smtp(port)}, run_id)
+        counts = Counter(m["Message-ID"] for m in received)
+        assert len(counts) == 10
+        repeated = [mid for mid, n in counts.items() if n > 1]
+        assert len(repeated) == (1 if when == "after" else 0)
+        assert len(after.sent) == 10 - (kill_at - 1)  # the one in flight and all after it

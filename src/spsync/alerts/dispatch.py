@@ -142,10 +142,14 @@ def deliver(store: LedgerStore, channels: Mapping[str, Channel],
     """Send every pending ledger row (this run's and earlier runs'), one digest per recipient
     and channel; see the module docstring for the guarantee."""
     report = DeliveryReport()
-    for entry in store.exhausted(max_attempts):
-        report.findings.append(_give_up_finding(
-            entry, max_attempts, "de verzending is steeds afgebroken; controleer of het bericht "
-            "is aangekomen"))
+    # Rows whose every attempt died mid-send: resending could repeat a message, so they are
+    # given up (marked failed, reported once) instead.
+    exhausted = store.exhausted(max_attempts)
+    if exhausted:
+        why = ("de verzending is steeds afgebroken; controleer bij de ontvanger of het bericht "
+               "is aangekomen")
+        given_up = store.mark_failed([e.id for e in exhausted], why, now_fn(), max_attempts)
+        report.findings += [_give_up_finding(e, max_attempts, why) for e in given_up]
     for digest, ids in group_digests(store.pending(max_attempts), organisation=organisation,
                                      run_id=run_id):
         channel = channels.get(digest.channel)
