@@ -241,3 +241,37 @@ def test_the_plan_is_pure_and_repeatable():
     result = check(tables, C)
     assert plan_for(result) == plan_for(result)
     assert morning(C).tzinfo is not None
+
+
+def test_the_owner_who_is_the_mt_mailbox_gets_one_alert_whatever_the_names():
+    row = calendar_row(EigenaarEMail="mt@swv-demo.example", Eigenaar="Managementteam")
+    plan = plan_for(check(Tables(jaarkalender=tbl(row)), C))
+    assert [a.recipient for a in plan.alerts] == [
+        type(plan.alerts[0].recipient)(MT, "Managementteam")]
+
+
+def test_blocked_lists_neither_alert_nor_re_arm():
+    """The safety valve: an emptied Urenregistratie makes every project 'Binnen uren'; that
+    must not clear UrenSignaalStatus or close the hours keys, and no hours alert goes out."""
+    from checks.builders import booking
+    tables = Tables(
+        projecten=tbl(project(UrenSignaalStatus="Overschreden", ToegekendeUren="100",
+                              BegrootBedrag="1", WerkelijkeUitgave="2"),
+                      project(ID=2, ProjectCode="P-2", ToegekendeUren="5")),
+        urenregistratie=tbl(booking(Project="P-2", Uren="9")),
+        jaarkalender=tbl(calendar_row()))
+    result = check(tables, C)
+    ledger = facts(f"uren|{P}|Overschreden")
+    full = plan_for(result, ledger)
+    assert full.close_prefixes == [f"uren|{P}|"]
+    assert {a.line.kind for a in full.alerts} == {"gemist", "uren", "budget"}
+    from spsync.alerts.rules import plan_alerts
+
+    from .planning import CALENDAR, SITE, TITLES
+    held = plan_alerts(result, ledger, SETTINGS, CALENDAR, site_url=SITE, list_titles=TITLES,
+                       now=morning(C), blocked={"urenregistratie", "jaarkalender"})
+    assert held.close_prefixes == [] and "projecten" not in held.field_updates
+    assert {a.line.kind for a in held.alerts} == {"budget"}
+    nothing = plan_alerts(result, ledger, SETTINGS, CALENDAR, site_url=SITE, list_titles=TITLES,
+                          now=morning(C), blocked={"projecten", "jaarkalender"})
+    assert nothing.alerts == [] and nothing.field_updates == {} and nothing.close_prefixes == []

@@ -15,7 +15,7 @@ not show yet (a write-back that failed or has not happened), the plan repairs th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -232,7 +232,10 @@ class _Planner:
 
     def emit(self, line: AlertLine, recipients: Iterable[Recipient]) -> None:
         channels = self.ctx.settings.channels_for(line.kind)
-        for r in dict.fromkeys(recipients):  # one per address, in order
+        unique: dict[str, Recipient] = {}
+        for r in recipients:  # one per address, in order (the owner may be the MT mailbox)
+            unique.setdefault(r.address, r)
+        for r in unique.values():
             for channel in channels:
                 self.plan.alerts.append(Alert(line, r, channel))
 
@@ -381,10 +384,11 @@ class _Planner:
 
     # --- Projecten ------------------------------------------------------------------------
 
-    def projecten(self, frame: pd.DataFrame) -> None:
+    def projecten(self, frame: pd.DataFrame, hours: bool = True) -> None:
         for row in frame.to_dict(orient="records"):
             item_id = int(row["ID"])
-            self.hours(row, item_id)
+            if hours:
+                self.hours(row, item_id)
             self.budget(row, item_id)
 
     def _project_info(self, row: Mapping[str, Any], item_id: int) -> tuple[str, str, date | None]:
@@ -479,12 +483,17 @@ _KIND_NL = {"gemist": "gemist overleg", "escalatie": "escalatie", "herinnering":
 
 def plan_alerts(result: CheckResult, facts: LedgerFacts, settings: AlertSettings,
                 calendar: WorkCalendar | frozenset[date], *, site_url: str,
-                list_titles: Mapping[str, str], now: datetime) -> AlertPlan:
+                list_titles: Mapping[str, str], now: datetime,
+                blocked: Collection[str] = ()) -> AlertPlan:
     """The alerts due as of ``result.controledatum`` (DATA-MODEL §5.9), given what the ledger
     (``facts``) and the site's dedupe columns (in ``result``'s frames) already record.
 
     ``calendar`` is a :class:`WorkCalendar` or its non-working days as a frozenset; ``now`` is
-    the aware instant written into the timestamp columns.
+    the aware instant written into the timestamp columns. ``blocked`` names the lists the
+    safety valve holds back (missing, emptied or shrunk): no rule that depends on one of them
+    alerts, writes or re-arms (an emptied Urenregistratie makes every project "Binnen uren",
+    which must not close the hours keys). Jaarkalender rules need ``jaarkalender``; hours need
+    ``projecten`` and ``urenregistratie``; budget needs ``projecten``.
     """
     if not isinstance(calendar, WorkCalendar):
         calendar = WorkCalendar.from_days(calendar)
@@ -493,8 +502,11 @@ def plan_alerts(result: CheckResult, facts: LedgerFacts, settings: AlertSettings
     ctx = _Ctx(settings, calendar, site_url, list_titles, now.astimezone(UTC),
                result.controledatum, facts)
     planner = _Planner(ctx)
-    if result.jaarkalender is not None and "KalenderStatus" in result.jaarkalender.columns:
+    blocked = frozenset(blocked)
+    if "jaarkalender" not in blocked and result.jaarkalender is not None \
+            and "KalenderStatus" in result.jaarkalender.columns:
         planner.jaarkalender(result.jaarkalender)
-    if result.projecten is not None and "UrenStatus" in result.projecten.columns:
-        planner.projecten(result.projecten)
+    if "projecten" not in blocked and result.projecten is not None \
+            and "UrenStatus" in result.projecten.columns:
+        planner.projecten(result.projecten, hours="urenregistratie" not in blocked)
     return planner.plan
