@@ -13,7 +13,7 @@ from email.policy import default
 
 from spsync.alerts.channels.outbox import OutboxChannel
 from spsync.alerts.digest import render_digest
-from spsync.alerts.dispatch import deliver, load_facts, record_plan
+from spsync.alerts.dispatch import deliver, load_facts, plan_from_store, record_plan
 from spsync.alerts.fields import merge_field_updates
 from spsync.alerts.rules import AlertSettings, plan_alerts
 from spsync.auth import sandbox_token
@@ -37,8 +37,11 @@ def one_pass(gateway, config, store, outbox: OutboxChannel, now: datetime):
     calendar = config.alerts.work_calendar(C)
     settings = settings_with_calendar(config.rules.to_settings(), calendar)
     result = run_checks(snapshot.tables, settings, C)
-    plan = plan_alerts(result, load_facts(store), AlertSettings.from_config(config), calendar,
-                       site_url=config.site.url, list_titles=config.lists, now=now)
+    plan = plan_from_store(result, store, config, now=now)
+    # The same as the pure call with the pieces spelled out:
+    assert plan == plan_alerts(result, load_facts(store), AlertSettings.from_config(config),
+                               calendar, site_url=config.site.url, list_titles=config.lists,
+                               now=now)
     run_id = store.begin_run(controledatum=C, started_at=now, dry_run=False)
     record_plan(store, plan, run_id=run_id, at=now)
     written: dict[str, int] = {}

@@ -170,3 +170,13 @@ def test_without_holidays_the_escalation_would_come_a_day_early(first):
     assert "escalatie" not in {a.line.kind for a in with_holidays.alerts}
     assert {a.line.ref for a in plain.alerts if a.line.kind == "escalatie"} == {
         "Jaarkalender 14", "Jaarkalender 19"}
+
+
+def test_dry_run_summary_names_every_recipient(first):
+    from spsync.alerts.rules import plan_summary
+    _tables, plan = first
+    lines = plan_summary(plan)
+    assert len(lines) == 10
+    assert ("Aan kwaliteitsmedewerker <kwaliteitsmedewerker@swv-demo.example> via smtp: 3 regels "
+            "(herinnering Jaarkalender 17; herinnering Jaarkalender 9; uren P-2526-09)") in lines
+    assert plan_summary(type(plan)()) == ["Er zijn geen nieuwe meldingen."]

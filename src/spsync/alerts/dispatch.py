@@ -14,18 +14,19 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from spsync.alerts.model import KIND_ORDER, AlertLine, Channel, Digest, Recipient, RenderedMessage
-from spsync.alerts.rules import AlertPlan, LedgerFacts
+from spsync.alerts.rules import AlertPlan, AlertSettings, LedgerFacts, plan_alerts
 from spsync.checks.result import Finding
 from spsync.exceptions import DeliveryError
 
 __all__ = ["LedgerStore", "DeliveryReport", "SentDigest", "deliver", "load_facts",
-           "record_plan", "digest_message_id", "group_digests", "RULE_PREFIXES"]
+           "record_plan", "digest_message_id", "group_digests", "RULE_PREFIXES",
+           "plan_from_store"]
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,16 @@ def load_facts(store: LedgerStore) -> LedgerFacts:
         if sent is not None:
             first[key] = sent
     return LedgerFacts(frozenset(keys), first)
+
+
+def plan_from_store(result: Any, store: LedgerStore, config: Any, *, now: datetime,
+                    blocked: Collection[str] = ()) -> AlertPlan:
+    """The cycle's one call to plan: ledger facts from ``store``, settings and the working-day
+    calendar from ``config`` (a :class:`spsync.config.Config`), then the pure rules."""
+    return plan_alerts(result, load_facts(store), AlertSettings.from_config(config),
+                       config.alerts.work_calendar(result.controledatum),
+                       site_url=config.site.url, list_titles=config.lists, now=now,
+                       blocked=blocked)
 
 
 def record_plan(store: LedgerStore, plan: AlertPlan, *, run_id: int, at: datetime) -> list[Any]:

@@ -35,7 +35,7 @@ from spsync.workdays import WorkCalendar
 
 __all__ = ["AlertSettings", "LedgerFacts", "AlertPlan", "plan_alerts", "display_form_url",
            "dedupe_key", "REMINDER_START", "GEMIST_COLUMN", "HERINNERING_COLUMN",
-           "UREN_SIGNAAL_COLUMN", "format_date_phrase", "format_euro"]
+           "UREN_SIGNAAL_COLUMN", "format_date_phrase", "format_euro", "plan_summary"]
 
 #: The site's dedupe columns (model names; the cycle maps them to the site's names).
 GEMIST_COLUMN = "GemistGesignaleerdOp"
@@ -510,3 +510,21 @@ def plan_alerts(result: CheckResult, facts: LedgerFacts, settings: AlertSettings
             and "UrenStatus" in result.projecten.columns:
         planner.projecten(result.projecten, hours="urenregistratie" not in blocked)
     return planner.plan
+
+
+def plan_summary(plan: AlertPlan) -> list[str]:
+    """Dutch lines for ``spsync alerts --dry-run``: per recipient and channel what would go out
+    (one digest each), then the findings."""
+    groups: dict[tuple[str, str, str], list[AlertLine]] = {}
+    for a in plan.alerts:
+        groups.setdefault((a.recipient.address, a.recipient.name, a.channel), []).append(a.line)
+    out = []
+    for (address, name, channel), lines in sorted(groups.items()):
+        lines = sorted(lines, key=lambda x: (KIND_ORDER.index(x.kind), x.ref))
+        items = "; ".join(f"{_KIND_NL[x.kind]} {x.ref}" for x in lines)
+        out.append(f"Aan {name} <{address}> via {channel}: {len(lines)} "
+                   f"regel{'s' if len(lines) != 1 else ''} ({items})")
+    if not out:
+        out.append("Er zijn geen nieuwe meldingen.")
+    out += [f"Let op: {f.ref}: {f.message}" for f in plan.findings]
+    return out
