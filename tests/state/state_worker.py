@@ -27,9 +27,9 @@ def main() -> None:
     if reverse:
         items.reverse()
     now = datetime(2026, 5, 15, 7, tzinfo=UTC)
+    while time.time() < start:  # both open at once: a fresh store is created only once
+        time.sleep(0.005)
     with open_state(cfg) as store:
-        while time.time() < start:
-            time.sleep(0.005)
         run_id = store.begin_run(controledatum=date(2026, 5, 15), started_at=now,
                                  dry_run=False)
         recorded = 0

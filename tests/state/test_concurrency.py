@@ -18,9 +18,7 @@ WORKER = Path(__file__).with_name("state_worker.py")
 COUNT = 150
 
 
-def test_two_processes_recording_the_same_alerts_get_one_row_each(backend):
-    with open_state(backend):  # created first, as the daemon would have done
-        pass
+def test_two_processes_creating_one_store_and_recording_the_same_alerts(backend):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     cfg = json.dumps(backend.model_dump(mode="json"))
     start = time.time() + 1.5
@@ -39,3 +37,5 @@ def test_two_processes_recording_the_same_alerts_get_one_row_each(backend):
         assert [r.outcome for r in store.runs()] == ["ok", "ok"]
         assert all(len(store.history("projecten", i)) == 2 for i in (1, COUNT // 2, COUNT))
         assert store.record_intents(store.runs()[0].id, [alert(item_id=1)], at(16)) == []
+        with store._engine.connect() as conn:  # the schema was stamped once, not twice
+            assert conn.exec_driver_sql("SELECT count(*) FROM schema_version").scalar() == 1
