@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import at
-from state_factory import MT, OWNER, alert, line
+from state_factory import MT, OWNER, alert
 
 from spsync.alerts.model import Recipient
 from spsync.state import open_state

@@ -42,7 +42,7 @@ def format_value(value: Any) -> str:
         try:
             if len(value) == 10:
                 return date.fromisoformat(value).strftime("%d-%m-%Y")
-            return _when(datetime.fromisoformat(value.replace("Z", "+00:00")))
+            return _when(datetime.fromisoformat(value))
         except ValueError:
             return value
     return str(value)
@@ -60,9 +60,10 @@ def runs_table(records: list[Any]) -> list[str]:
         if notes:
             outcome += f" ({', '.join(notes)})"
         read = sum(v for v in r.read_counts.values() if v is not None)
+        counts = ((str(read), str(r.items_written), str(r.alerts_sent), str(r.requests))
+                  if r.ended_at is not None else ("-",) * 4)  # running, or it died
         rows.append((str(r.id), _when(r.started_at), r.controledatum.strftime("%d-%m-%Y"),
-                     outcome, str(read), str(r.items_written), str(r.alerts_sent),
-                     str(r.requests)))
+                     outcome, *counts))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     numeric = {0, 4, 5, 6, 7}
     return ["  ".join(cell.rjust(w) if i in numeric else cell.ljust(w)
