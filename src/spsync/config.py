@@ -144,7 +144,8 @@ class SmtpConfig(_Section):
         from email.utils import parseaddr
 
         if "@" not in parseaddr(v)[1]:
-            raise ValueError("moet een e-mailadres zijn, bijvoorbeeld \"spsync <spsync@school.nl>\"")
+            raise ValueError("moet een e-mailadres zijn, bijvoorbeeld "
+                             "\"spsync <spsync@school.nl>\"")
         return v
 
     @model_validator(mode="after")
@@ -171,8 +172,9 @@ class GraphMailConfig(_Section):
     @field_validator("endpoint")
     @classmethod
     def _endpoint(cls, v: str) -> str:
-        if not (v.startswith("https://") or v.startswith(("http://127.0.0.1", "http://localhost"))):
-            raise ValueError("moet beginnen met https:// (http:// alleen voor de sandbox op 127.0.0.1)")
+        if not v.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+            raise ValueError("moet beginnen met https:// (http:// alleen voor de sandbox op "
+                             "127.0.0.1)")
         return v.rstrip("/")
 
     @field_validator("sender")
