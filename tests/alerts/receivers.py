@@ -64,6 +64,14 @@ class Inbox:
     def __init__(self) -> None:
         self.envelopes: list[Envelope] = []
         self.logins: list[str] = []
+        self.refuse: set[str] = set()  # recipient addresses answered with 550
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Envelope, address: str,
+                          rcpt_options: list[str]) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Envelope) -> str:
         self.envelopes.append(envelope)

@@ -140,6 +140,14 @@ def test_smtp_refuses_an_untrusted_certificate(cert):
     assert "niet te vertrouwen" in err.value.message and inbox.envelopes == []
 
 
+def test_smtp_refused_recipient_is_a_delivery_error():
+    with smtp_server("none") as (port, inbox), pytest.raises(DeliveryError) as err:
+        inbox.refuse.add("teamleider@swv.test")
+        _smtp(port, "none").send(digest(), render_digest(digest()))
+    assert err.value.message.endswith("weigert de ontvanger (teamleider@swv.test: 550).")
+    assert inbox.envelopes == []
+
+
 def test_smtp_closed_port_is_a_delivery_error(monkeypatch):
     monkeypatch.setenv("SPSYNC_TEST_SMTP_PW", SMTP_PASSWORD)
     with pytest.raises(DeliveryError) as err:
@@ -160,10 +168,12 @@ def _graph(sandbox, token=lambda: GRAPH_TOKEN) -> GraphMailChannel:
                             endpoint=sandbox.graph_url, timeout=(2, 5))
 
 
-def test_graph_send_mail_is_accepted_and_well_formed(empty_sandbox):
+def test_graph_send_mail_is_accepted_and_well_formed(empty_sandbox, caplog):
     d = hostile_digest()
     rendered = render_digest(d)
-    assert _graph(empty_sandbox).send(d, rendered) == d.message_id
+    with caplog.at_level(logging.DEBUG):  # requests/urllib3 debug output included
+        assert _graph(empty_sandbox).send(d, rendered) == d.message_id
+    assert "sendMail" in caplog.text and GRAPH_TOKEN not in caplog.text
     [stored] = empty_sandbox.sent_mail
     assert stored["sender"] == "spsync@swv.test"
     payload = stored["payload"]
