@@ -102,6 +102,13 @@ class HttpConfig(_Section):
     max_retries: int = Field(5, ge=0, le=10)
 
 
+class SafetyConfig(_Section):
+    """The safety valve (``spsync.valve``): when to hold back writes on a broken picture."""
+
+    #: A list that shrank by more than this share since the last successful run is suspect.
+    max_shrink_pct: float = Field(50.0, gt=0, le=100)
+
+
 class StateConfig(_Section):
     """The state store (runs, write-back audit, alert ledger, key figures): SQLite by default,
     any SQLAlchemy URL (e.g. PostgreSQL) for a tenant that outgrows it."""
@@ -161,6 +168,7 @@ class Config(_Section):
     rules: RulesConfig = RulesConfig()
     report: ReportConfig = ReportConfig()
     http: HttpConfig = HttpConfig()
+    safety: SafetyConfig = SafetyConfig()
     state: StateConfig = StateConfig()
     alerts: AlertsConfig = AlertsConfig()
     daemon: DaemonConfig = DaemonConfig()
