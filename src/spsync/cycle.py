@@ -165,11 +165,11 @@ def _apply_verdict(outcome: CycleOutcome) -> None:
         log.error("%s", line)
     first = verdict.breakages[0]
     outcome.findings += [finding(b.list_key, None, b.list_title, "VEILIGHEIDSSTOP",
-                                 melding=b.sentence + ".")
+                                 melding=b.sentence)
                          for b in verdict.breakages if b.column is None
                          and not b.reason.startswith("ontbreekt")]
     outcome.findings.append(finding(first.list_key, None, "site", "VEILIGHEIDSSTOP",
-                                    melding=lines[-1]))
+                                    melding=lines[-1].rstrip(".")))
     if verdict.stopped:
         outcome.problems += [b.sentence + "." for b in verdict.breakages
                              if b.column is None and not b.reason.startswith("ontbreekt")]

@@ -44,7 +44,7 @@ TEMPLATES: dict[str, str] = {
     # table-level data quality
     "LIJST_ONTBREEKT": "Lijst '{lijst}' ontbreekt op de site; {gevolg}.",
     "LIJST_LEEG": "Lijst '{lijst}' bevat geen items.",
-    "VEILIGHEIDSSTOP": "{melding}",
+    "VEILIGHEIDSSTOP": "{melding}.",
     "KOLOM_ONTBREEKT": "Kolom '{kolom}' ontbreekt in de lijst '{lijst}'.",
     "DUBBELE_CODE": (
         "{kolom} '{waarde}' komt {aantal} keer voor in de lijst {lijst} (items {items})."
