@@ -51,6 +51,8 @@ class CycleOutcome:
     findings: list[Finding]
     read_counts: dict[str, int | None]
     changes: list[FieldChange] = field(default_factory=list)
+    #: The changes that were actually written (for the audit in the state store).
+    applied: list[FieldChange] = field(default_factory=list)
     written: Counter[str] = field(default_factory=Counter)
     conflicts: list[tuple[str, int]] = field(default_factory=list)
     unresolved: list[tuple[str, int]] = field(default_factory=list)
@@ -138,7 +140,7 @@ def run_cycle(gateway: Gateway, config: Config, controledatum: date, *, dry_run:
         outcome.verdict = judge_snapshot(snapshot, config, previous_counts, force)
         conflicts = _write_round(gateway, snapshot, result, outcome, now, dry_run)
         pending = set(conflicts)
-        if dry_run or not conflicts:
+        if dry_run or not conflicts or round_no == MAX_ROUNDS:
             break
         log.warning("%d item(s) zijn tijdens de run door iemand anders gewijzigd; "
                     "opnieuw lezen en herberekenen (ronde %d).", len(conflicts), round_no + 1)
@@ -178,8 +180,9 @@ def _apply_verdict(outcome: CycleOutcome) -> None:
 
 def _write_round(gateway: Gateway, snapshot: Snapshot, result: CheckResult,
                  outcome: CycleOutcome, now: datetime, dry_run: bool) -> list[tuple[str, int]]:
-    conflicts: list[tuple[str, int]] = []
+    """Plan every list's changed owned fields and send them in shared ``$batch`` requests."""
     blocked = outcome.verdict.blocked
+    plans, planned = [], {}
     for key, snap in snapshot.lists.items():
         if snap.frame is None or snap.info is None:
             continue
@@ -188,9 +191,17 @@ def _write_round(gateway: Gateway, snapshot: Snapshot, result: CheckResult,
         updates, changes = plan_updates(key, snap.frame, getattr(result, key), writable,
                                         snap.etags, now)
         outcome.changes.extend(changes)
-        if dry_run or not updates:
-            continue
-        written = gateway.update_items(snap.info, updates)
+        planned[key] = changes
+        if updates:
+            plans.append((key, snap, updates))
+    if dry_run or not plans:
+        return []
+    results = gateway.update_lists([(snap.info, updates) for _, snap, updates in plans])
+    conflicts: list[tuple[str, int]] = []
+    for key, snap, _updates in plans:
+        written = results[snap.title]
+        done = set(written.written)
+        outcome.applied += [c for c in planned[key] if c.item_id in done]
         outcome.written[key] += len(written.written)
         conflicts += [(key, i) for i in written.conflicts]
         outcome.conflicts += [(key, i) for i in written.conflicts]

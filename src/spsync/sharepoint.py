@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 import requests
 from office365.runtime.http.request_options import RequestOptions
@@ -39,6 +39,7 @@ __all__ = ["SharePointGateway"]
 log = logging.getLogger(__name__)
 
 _ITEM_URL = re.compile(r"items(?:/GetById\(|\()(\d+)\)", re.IGNORECASE)
+_LIST_TITLE = re.compile(r"GetByTitle\('((?:[^']|'')*)'\)", re.IGNORECASE)
 #: Statuses worth another try (the library's own "transient" set).
 _TRANSIENT = frozenset({408, 429, 500, 502, 503, 504})
 
@@ -124,15 +125,20 @@ class SharePointGateway:
 
     # -- hooks ---------------------------------------------------------------------------
     @contextmanager
-    def _if_match(self, etags: dict[int, str]) -> Iterator[None]:
-        """Put each item's own ETag in ``If-Match`` on its MERGE (the library sends ``*``)."""
+    def _if_match(self, etags: dict[tuple[str, int], str]) -> Iterator[None]:
+        """Put each item's own ETag in ``If-Match`` on its MERGE (the library sends ``*``).
+
+        Keyed by (list title, item id): a mixed batch may hold item 4 of two lists."""
 
         def _apply(request: Any) -> None:
             if request.headers.get("X-HTTP-Method") != "MERGE":
                 return
             match = _ITEM_URL.search(request.url)
-            if match and int(match.group(1)) in etags:
-                request.set_header("IF-MATCH", etags[int(match.group(1))])
+            title = _LIST_TITLE.search(unquote(request.url))
+            if match and title:
+                etag = etags.get((title.group(1).replace("''", "'"), int(match.group(1))))
+                if etag:
+                    request.set_header("IF-MATCH", etag)
 
         request = self._ctx.pending_request()
         request.beforeExecute += _apply
@@ -231,42 +237,55 @@ class SharePointGateway:
                 time.sleep(delay)
 
     def update_items(self, info: ListInfo, updates: Sequence[ItemUpdate]) -> WriteOutcome:
-        """MERGE all updates, ``batch_size`` per ``$batch``, each under its own If-Match."""
-        outcome = WriteOutcome()
-        if not updates:
-            return outcome
+        """MERGE all updates of one list (see :meth:`update_lists`)."""
+        return self.update_lists([(info, updates)]).get(info.title, WriteOutcome())
+
+    def update_lists(self, plans: Sequence[tuple[ListInfo, Sequence[ItemUpdate]]]
+                     ) -> dict[str, WriteOutcome]:
+        """MERGE the updates of several lists in shared ``$batch`` requests (``batch_size``
+        parts each, lists mixed), each item under its own If-Match; outcome per list title."""
+        outcomes = {info.title: WriteOutcome() for info, updates in plans if updates}
+        if not outcomes:
+            return outcomes
         ctx = self._ctx
-        lst = ctx.web.lists.get_by_title(info.title)
-        query_item: dict[int, int] = {}
-        for update in updates:
-            item = lst.items.get_by_id(update.id)
-            # Preset the entity type: avoids a ParentList GET and a batch barrier per item
-            # (sharepoint-wire.md §5). Private attribute: the library version is pinned (~=3.3.0)
-            # and tests/test_gateway.py asserts all MERGEs travel in one $batch.
-            item._entity_type_name = info.entity_type  # noqa: SLF001
-            for name, value in update.changes.items():
-                item.set_property(name, value)
-            item.update()
-            query_item[id(ctx.last_query)] = update.id
-        etags = {u.id: u.etag for u in updates if u.etag}
+        query_item: dict[int, tuple[str, int]] = {}
+        etags: dict[tuple[str, int], str] = {}
+        for info, updates in plans:
+            lst = ctx.web.lists.get_by_title(info.title)
+            for update in updates:
+                item = lst.items.get_by_id(update.id)
+                # Preset the entity type: avoids a ParentList GET and a batch barrier per item
+                # (sharepoint-wire.md §5). Private attribute: the library version is pinned
+                # (~=3.3.0) and tests/test_gateway.py asserts all MERGEs travel in one $batch.
+                item._entity_type_name = info.entity_type  # noqa: SLF001
+                for name, value in update.changes.items():
+                    item.set_property(name, value)
+                item.update()
+                query_item[id(ctx.last_query)] = (info.title, update.id)
+                if update.etag:
+                    etags[(info.title, update.id)] = update.etag
         try:
             with self._if_match(etags), ctx.collect_batch_failures() as failures:
                 ctx.execute_batch(items_per_batch=self.batch_size)
         except Exception as exc:  # noqa: BLE001 - translated
-            raise self._failed(exc, list_title=info.title) from exc
-        failed_ids = set()
+            raise self._failed(exc) from exc
+        failed: set[tuple[str, int]] = set()
         for query, exc in failures:
-            item_id = query_item.get(id(query))
-            if item_id is None:
-                raise translate(exc, list_title=info.title)
-            failed_ids.add(item_id)
+            where = query_item.get(id(query))
+            if where is None:
+                raise translate(exc)
+            title, item_id = where
+            failed.add(where)
             if _status(exc) == 412:
-                outcome.conflicts.append(item_id)
+                outcomes[title].conflicts.append(item_id)
             else:
-                outcome.failed[item_id] = str(translate(exc, list_title=info.title,
-                                                        item_id=item_id))
-        outcome.written = [u.id for u in updates if u.id not in failed_ids]
-        return outcome
+                outcomes[title].failed[item_id] = str(translate(exc, list_title=title,
+                                                                item_id=item_id))
+        for info, updates in plans:
+            if updates:
+                outcomes[info.title].written = [u.id for u in updates
+                                                if (info.title, u.id) not in failed]
+        return outcomes
 
     def upload_file(self, library: ListInfo, name: str, content: bytes,
                     metadata: Mapping[str, Any] | None = None) -> UploadedFile:
