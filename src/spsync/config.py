@@ -102,6 +102,13 @@ class HttpConfig(_Section):
     max_retries: int = Field(5, ge=0, le=10)
 
 
+class SafetyConfig(_Section):
+    """The safety valve (``spsync.valve``): when to hold back writes on a broken picture."""
+
+    #: A list that shrank by more than this share since the last successful run is suspect.
+    max_shrink_pct: float = Field(50.0, gt=0, le=100)
+
+
 class StateConfig(_Section):
     """The state store (runs, write-back audit, alert ledger, key figures): SQLite by default,
     any SQLAlchemy URL (e.g. PostgreSQL) for a tenant that outgrows it."""
@@ -112,6 +119,25 @@ class StateConfig(_Section):
     url: str | None = None
     #: Name of the environment variable holding the database password, if the URL needs one.
     password_env: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _no_password_in_url(cls, v: str | None) -> str | None:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        if v is None:
+            return v
+        try:
+            url = make_url(v)
+        except ArgumentError:
+            raise ValueError("geen geldige database-url, bijvoorbeeld "
+                             "postgresql+psycopg://spsync@dbserver/spsync") from None
+        if url.password:
+            # The message must not echo the URL: it holds the password.
+            raise ValueError("zet het wachtwoord niet in de url maar in een omgevingsvariabele, "
+                             "en noem die in password_env") from None
+        return v
 
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -268,6 +294,7 @@ class Config(_Section):
     rules: RulesConfig = RulesConfig()
     report: ReportConfig = ReportConfig()
     http: HttpConfig = HttpConfig()
+    safety: SafetyConfig = SafetyConfig()
     state: StateConfig = StateConfig()
     alerts: AlertsConfig = AlertsConfig()
     daemon: DaemonConfig = DaemonConfig()
