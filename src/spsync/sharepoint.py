@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import unquote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 import requests
 from office365.runtime.http.request_options import RequestOptions
@@ -317,27 +317,30 @@ class SharePointGateway:
         return UploadedFile(server_relative_url=url, length=length)
 
     def find_items(self, info: ListInfo, filter: str, select: Sequence[str]) -> list[Item]:
-        """Items matching ``filter``; its ``%``, ``&``, ``#`` and ``+`` are percent-encoded
-        here, because the library puts ``$filter`` into the URL as is (sharepoint-wire.md,
-        addendum 2) and ``A & B`` would end the query string."""
-        ctx = self._ctx
+        """Items matching ``filter``, read like :meth:`read_items` (raw JSON pages, ETags,
+        page guard). The whole filter is percent-encoded here (``%20``, not ``+``): the
+        library would put ``A & B`` into the URL as is (sharepoint-wire.md, addendum 2)."""
         columns = ["Id", *[c for c in select if c != "Id"]]
-        encoded = (filter.replace("%", "%25").replace("&", "%26").replace("#", "%23")
-                   .replace("+", "%2B"))
-        collection = (ctx.web.lists.get_by_title(info.title).items.select(columns)
-                      .filter(encoded))
-        collection.top(self.page_size).get_all(dedupe_by="Id")
-        try:
-            with self._capture_etags() as etags:
-                ctx.execute_query_with_incremental_retry(max_retry=self.max_retries)
-        except Exception as exc:  # noqa: BLE001 - translated
-            raise self._failed(exc, list_title=info.title) from exc
-        items = []
-        for index in range(len(collection)):  # index, never iterate (see read_items)
-            props = dict(collection[index].properties)
-            props.pop("ParentList", None)
-            item_id = int(props["Id"])
-            items.append(Item(id=item_id, etag=etags.get(item_id), values=props))
+        query = {"$select": ",".join(columns), "$filter": filter, "$top": str(self.page_size)}
+        url = (f"{self.site_url}/_api/Web/lists/GetByTitle('{_odata_quote(info.title)}')/items?"
+               + urlencode(query, safe="$,/'()", quote_via=quote))
+        max_pages = math.ceil(max(info.item_count, 1) / self.page_size) + 5
+        pages, seen = 0, set()
+        items: list[Item] = []
+        next_url: str | None = url
+        while next_url:
+            pages += 1
+            if pages > max_pages:
+                raise GatewayError(f"Zoeken in '{info.title}' stopt na {pages - 1} pagina's: "
+                                   "de server blijft pagina's sturen.", status=None)
+            body = self._get_json(next_url, list_title=info.title).get("d", {})
+            for row in body.get("results", []):
+                meta = row.pop("__metadata", None) or {}
+                item_id = int(row["Id"])
+                if item_id not in seen:
+                    seen.add(item_id)
+                    items.append(Item(id=item_id, etag=meta.get("etag"), values=row))
+            next_url = body.get("__next")
         return items
 
     def create_item(self, info: ListInfo, values: Mapping[str, Any]) -> Item:
