@@ -111,6 +111,17 @@ def test_invalid_bookings_are_marked_and_reported_not_crashed_on(site):
         assert {(item_id, c) for c in codes} <= found
 
 
+def test_first_demo_cycle_writes_111_items_in_two_mixed_batches(site):
+    server, config, gateway = site
+    server.clear_log()
+    outcome = run_cycle(gateway, config, DEMO_CONTROLEDATUM, now=NOW)
+    assert sum(outcome.written.values()) == 111 and len(outcome.written) == 6
+    write_batches = [r for r in server.requests if r.method == "POST" and not r.in_batch
+                     and r.path.endswith("$batch") and b"MERGE" in (r.body or b"")]
+    assert len(write_batches) == 2  # 100 + 11 parts, lists mixed (one per list was 6)
+    assert len(outcome.applied) == len(outcome.changes)
+
+
 def test_second_run_on_unchanged_data_writes_nothing(site):
     server, config, gateway = site
     first = run_cycle(gateway, config, DEMO_CONTROLEDATUM, now=NOW)

@@ -104,6 +104,13 @@ class HttpConfig(_Section):
     max_retries: int = Field(5, ge=0, le=10)
 
 
+class SafetyConfig(_Section):
+    """The safety valve (``spsync.valve``): when to hold back writes on a broken picture."""
+
+    #: A list that shrank by more than this share since the last successful run is suspect.
+    max_shrink_pct: float = Field(50.0, gt=0, le=100)
+
+
 class StateConfig(_Section):
     """The state store (runs, write-back audit, alert ledger, key figures): SQLite by default,
     any SQLAlchemy URL (e.g. PostgreSQL) for a tenant that outgrows it."""
@@ -165,7 +172,8 @@ class SmtpConfig(_Section):
         from email.utils import parseaddr
 
         if "@" not in parseaddr(v)[1]:
-            raise ValueError("moet een e-mailadres zijn, bijvoorbeeld \"spsync <spsync@school.nl>\"")
+            raise ValueError("moet een e-mailadres zijn, bijvoorbeeld "
+                             "\"spsync <spsync@school.nl>\"")
         return v
 
     @model_validator(mode="after")
@@ -192,8 +200,9 @@ class GraphMailConfig(_Section):
     @field_validator("endpoint")
     @classmethod
     def _endpoint(cls, v: str) -> str:
-        if not (v.startswith("https://") or v.startswith(("http://127.0.0.1", "http://localhost"))):
-            raise ValueError("moet beginnen met https:// (http:// alleen voor de sandbox op 127.0.0.1)")
+        if not v.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+            raise ValueError("moet beginnen met https:// (http:// alleen voor de sandbox op "
+                             "127.0.0.1)")
         return v.rstrip("/")
 
     @field_validator("sender")
@@ -346,6 +355,7 @@ class Config(_Section):
     rules: RulesConfig = RulesConfig()
     report: ReportConfig = ReportConfig()
     http: HttpConfig = HttpConfig()
+    safety: SafetyConfig = SafetyConfig()
     state: StateConfig = StateConfig()
     alerts: AlertsConfig = AlertsConfig()
     daemon: DaemonConfig = DaemonConfig()

@@ -16,10 +16,12 @@ from zoneinfo import ZoneInfo
 
 from spsync import schema
 from spsync.checks import run_checks
+from spsync.checks.findings import finding
 from spsync.checks.result import CheckResult, Finding
 from spsync.config import Config
 from spsync.gateway import Gateway, UploadedFile
 from spsync.reader import Snapshot, read_snapshot
+from spsync.valve import Verdict, judge
 from spsync.report import ReportMeta, build_context, render_report, report_filename
 from spsync.writeback import FieldChange, plan_updates, to_wire
 
@@ -49,6 +51,8 @@ class CycleOutcome:
     findings: list[Finding]
     read_counts: dict[str, int | None]
     changes: list[FieldChange] = field(default_factory=list)
+    #: The changes that were actually written (for the audit in the state store).
+    applied: list[FieldChange] = field(default_factory=list)
     written: Counter[str] = field(default_factory=Counter)
     conflicts: list[tuple[str, int]] = field(default_factory=list)
     unresolved: list[tuple[str, int]] = field(default_factory=list)
@@ -57,11 +61,14 @@ class CycleOutcome:
     report_path: Path | None = None
     uploaded: UploadedFile | None = None
     problems: list[str] = field(default_factory=list)
+    verdict: Verdict = field(default_factory=Verdict)
 
     @property
     def exit_code(self) -> int:
-        """0 all done; 1 the cycle finished but something could not be written or uploaded."""
-        return 1 if (self.failed or self.unresolved or self.problems) else 0
+        """0 all done; 1 the cycle finished but something could not be written or uploaded,
+        or the safety valve held writes back."""
+        return 1 if (self.failed or self.unresolved or self.problems or self.verdict.stopped) \
+            else 0
 
 
 def _owned_missing_findings(snapshot: Snapshot) -> list[Finding]:
@@ -83,9 +90,37 @@ def _merge_findings(*groups: list[Finding]) -> list[Finding]:
     return merged
 
 
+def _present_columns(snapshot: Snapshot, config: Config) -> dict[str, frozenset[str] | None]:
+    """Per list: the data model's columns the site has (None for a missing list)."""
+    present: dict[str, frozenset[str] | None] = {}
+    for key, snap in snapshot.lists.items():
+        if snap.info is None:
+            present[key] = None
+            continue
+        present[key] = frozenset(c.name for c in schema.list_def(key).columns
+                                 if config.site_column(key, c.name) in snap.info.fields)
+    return present
+
+
+def judge_snapshot(snapshot: Snapshot, config: Config,
+                   previous_counts: dict[str, int | None] | None, force: bool) -> Verdict:
+    """The safety valve's verdict on what was read (see :mod:`spsync.valve`)."""
+    return judge(present=_present_columns(snapshot, config),
+                 counts={k: (None if s.frame is None else len(s.frame))
+                         for k, s in snapshot.lists.items()},
+                 previous_counts=previous_counts,
+                 titles={k: s.title for k, s in snapshot.lists.items()},
+                 max_shrink_pct=config.safety.max_shrink_pct, force=force)
+
+
 def run_cycle(gateway: Gateway, config: Config, controledatum: date, *, dry_run: bool = False,
-              out_dir: Path | None = None, now: datetime | None = None) -> CycleOutcome:
-    """Run one cycle as of ``controledatum``; with ``dry_run`` nothing is written or uploaded."""
+              out_dir: Path | None = None, now: datetime | None = None, force: bool = False,
+              previous_counts: dict[str, int | None] | None = None) -> CycleOutcome:
+    """Run one cycle as of ``controledatum``; with ``dry_run`` nothing is written or uploaded.
+
+    ``previous_counts`` are the item counts of the last successful run (the safety valve's
+    yardstick for a list that shrank); ``force`` overrides the valve.
+    """
     now = now or datetime.now(UTC)
     settings = config.rules.to_settings()
     outcome: CycleOutcome | None = None
@@ -102,9 +137,10 @@ def run_cycle(gateway: Gateway, config: Config, controledatum: date, *, dry_run:
         else:
             outcome.result, outcome.findings = result, findings
         outcome.rounds = round_no
+        outcome.verdict = judge_snapshot(snapshot, config, previous_counts, force)
         conflicts = _write_round(gateway, snapshot, result, outcome, now, dry_run)
         pending = set(conflicts)
-        if dry_run or not conflicts:
+        if dry_run or not conflicts or round_no == MAX_ROUNDS:
             break
         log.warning("%d item(s) zijn tijdens de run door iemand anders gewijzigd; "
                     "opnieuw lezen en herberekenen (ronde %d).", len(conflicts), round_no + 1)
@@ -112,6 +148,7 @@ def run_cycle(gateway: Gateway, config: Config, controledatum: date, *, dry_run:
     outcome.unresolved = sorted(pending) if not dry_run else []
     # A missing list or column is a site problem for the administrator: say it, exit 1.
     outcome.problems += [f.message for f in outcome.findings if f.code in SITE_PROBLEMS]
+    _apply_verdict(outcome)
     for finding in outcome.findings:
         log.warning("Bevinding %s %s %s: %s", finding.list_key, finding.ref, finding.code,
                     finding.message)
@@ -119,18 +156,52 @@ def run_cycle(gateway: Gateway, config: Config, controledatum: date, *, dry_run:
     return outcome
 
 
+def _apply_verdict(outcome: CycleOutcome) -> None:
+    """Say in the log, the findings (report) and the problems (summary, exit code) what the
+    safety valve held back and why. Missing lists/columns already have their own finding."""
+    verdict = outcome.verdict
+    lines = verdict.messages()
+    if not lines:
+        return
+    for line in lines:
+        log.error("%s", line)
+    first = verdict.breakages[0]
+    outcome.findings += [finding(b.list_key, None, b.list_title, "VEILIGHEIDSSTOP",
+                                 melding=b.sentence)
+                         for b in verdict.breakages if b.column is None
+                         and not b.reason.startswith("ontbreekt")]
+    outcome.findings.append(finding(first.list_key, None, "site", "VEILIGHEIDSSTOP",
+                                    melding=lines[-1].rstrip(".")))
+    if verdict.stopped:
+        outcome.problems += [b.sentence + "." for b in verdict.breakages
+                             if b.column is None and not b.reason.startswith("ontbreekt")]
+        outcome.problems.append(lines[-1])
+
+
 def _write_round(gateway: Gateway, snapshot: Snapshot, result: CheckResult,
                  outcome: CycleOutcome, now: datetime, dry_run: bool) -> list[tuple[str, int]]:
-    conflicts: list[tuple[str, int]] = []
+    """Plan every list's changed owned fields and send them in shared ``$batch`` requests."""
+    blocked = outcome.verdict.blocked
+    plans, planned = [], {}
     for key, snap in snapshot.lists.items():
         if snap.frame is None or snap.info is None:
             continue
-        updates, changes = plan_updates(key, snap.frame, getattr(result, key),
-                                        snap.owned_on_site, snap.etags, now)
+        writable = {c: site for c, site in snap.owned_on_site.items()
+                    if c not in blocked.get(key, ())}
+        updates, changes = plan_updates(key, snap.frame, getattr(result, key), writable,
+                                        snap.etags, now)
         outcome.changes.extend(changes)
-        if dry_run or not updates:
-            continue
-        written = gateway.update_items(snap.info, updates)
+        planned[key] = changes
+        if updates:
+            plans.append((key, snap, updates))
+    if dry_run or not plans:
+        return []
+    results = gateway.update_lists([(snap.info, updates) for _, snap, updates in plans])
+    conflicts: list[tuple[str, int]] = []
+    for key, snap, _updates in plans:
+        written = results[snap.title]
+        done = set(written.written)
+        outcome.applied += [c for c in planned[key] if c.item_id in done]
         outcome.written[key] += len(written.written)
         conflicts += [(key, i) for i in written.conflicts]
         outcome.conflicts += [(key, i) for i in written.conflicts]

@@ -80,6 +80,11 @@ class Gateway(Protocol):
 
         Per-item failures are reported in the outcome, not raised."""
 
+    def update_lists(self, plans: Sequence[tuple[ListInfo, Sequence[ItemUpdate]]]
+                     ) -> dict[str, WriteOutcome]:
+        """Like :meth:`update_items` for several lists at once, sharing ``$batch`` requests
+        (lists mixed, at most 100 parts each); the outcome per list title."""
+
     def upload_file(self, library: ListInfo, name: str, content: bytes,
                     metadata: Mapping[str, Any] | None = None) -> UploadedFile:
         """Put ``content`` into the library's root folder as ``name`` (overwrite) and set the

@@ -122,3 +122,13 @@ def test_controlemelding_is_cut_to_255():
     assert len(text) <= 255 and text.endswith("…")
     assert result.urenregistratie.loc[1, "Meldingcodes"] == (
         "PROJECT_ONBEKEND;UREN_ONLEESBAAR;DATUM_ONGELDIG")
+
+
+def test_controlemelding_limit_counts_utf16_units_as_sharepoint_does():
+    emoji = "\U0001F600" * 200  # one code point, two UTF-16 units each
+    result = run(projecten=tbl(project()),
+                 urenregistratie=tbl(booking(Project=emoji, Uren=emoji, Datum=emoji)))
+    text = result.urenregistratie.loc[1, "Controlemelding"]
+    units = len(text.encode("utf-16-le")) // 2
+    assert 250 <= units <= 255 and text.endswith("…")
+    assert len(text) < 240  # counted in code points it would have been cut far too late

@@ -120,3 +120,41 @@ def test_serve_prints_the_site_url_first(tmp_path):
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
         proc.stdout.close()
+
+
+def test_a_date_sharepoint_cannot_store_is_a_dutch_error_not_a_traceback(tmp_path):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from spsync.cli import main
+
+    csv_dir = tmp_path / "csv"
+    shutil.copytree(DEMO_DATA, csv_dir, ignore=shutil.ignore_patterns("expected", "*.py", "*.md"))
+    path = csv_dir / "urenregistratie.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[3] = lines[3].replace(lines[3].split(",")[4], "0001-01-01")
+    path.write_text("".join(lines), encoding="utf-8")
+    result = CliRunner().invoke(main, ["sandbox", "load", "--db", str(tmp_path / "s.db"),
+                                       "--csv", str(csv_dir)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert ("urenregistratie.csv, regel 4: datum '0001-01-01' in kolom Datum kan SharePoint "
+            "niet opslaan") in result.output
+
+
+def test_lookups_are_resolved_from_one_index_per_target(tmp_path, monkeypatch):
+    from spsync.sandbox.store import Store
+
+    scans: list[int] = []
+    original = Store.all_items
+
+    def counting(self, list_id, *args, **kwargs):
+        scans.append(list_id)
+        return original(self, list_id, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "all_items", counting)
+    load_csv_dir(tmp_path / "s.db", DEMO_DATA)
+    # 301 bookings + 23 activities + 22 indicators reference other lists; before, each lookup
+    # cell scanned its whole target list (once more for a dangling one).
+    assert len(scans) <= 10

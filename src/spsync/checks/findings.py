@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from .result import Finding
 
-__all__ = ["TEMPLATES", "BOOKING_CODES", "finding", "controlemelding", "meldingcodes"]
+__all__ = ["TEMPLATES", "BOOKING_CODES", "finding", "controlemelding", "meldingcodes", "utf16_len"]
 
 #: code -> Dutch template. Fields in braces are filled by the rule that raises the code.
 TEMPLATES: dict[str, str] = {
@@ -44,6 +44,7 @@ TEMPLATES: dict[str, str] = {
     # table-level data quality
     "LIJST_ONTBREEKT": "Lijst '{lijst}' ontbreekt op de site; {gevolg}.",
     "LIJST_LEEG": "Lijst '{lijst}' bevat geen items.",
+    "VEILIGHEIDSSTOP": "{melding}.",
     "KOLOM_ONTBREEKT": "Kolom '{kolom}' ontbreekt in de lijst '{lijst}'.",
     "DUBBELE_CODE": (
         "{kolom} '{waarde}' komt {aantal} keer voor in de lijst {lijst} (items {items})."
@@ -80,15 +81,24 @@ def controlemelding(findings: Iterable[Finding], max_len: int | None = None) -> 
     """The ``Controlemelding`` text: 'CODE: zin' per finding, one per line; None when none.
 
     ``max_len`` (255 for Text columns) cuts the text and ends it with '…' so a long list of
-    findings never makes the write fail.
+    findings never makes the write fail. SharePoint counts UTF-16 code units, not code points:
+    an emoji in a quoted value counts twice.
     """
     lines = [f"{f.code}: {f.message}" for f in findings]
     if not lines:
         return None
     text = "\n".join(lines)
-    if max_len is not None and len(text) > max_len:
-        text = text[: max_len - 1].rstrip() + "…"
+    if max_len is not None and utf16_len(text) > max_len:
+        text = text[: max_len - 1]
+        while utf16_len(text) > max_len - 1:
+            text = text[:-1]
+        text = text.rstrip() + "…"
     return text
+
+
+def utf16_len(text: str) -> int:
+    """Length as SharePoint counts it: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def meldingcodes(findings: Iterable[Finding]) -> str | None:

@@ -23,11 +23,13 @@ __all__: list[str] = []
 @click.option("--controledatum", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Compute as of this date (default: today in Europe/Amsterdam).")
 @click.option("--dry-run", is_flag=True, help="Write and upload nothing; print the diff.")
+@click.option("--force", is_flag=True,
+              help="Write even when the safety valve finds a list empty, shrunk or incomplete.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Folder for the local report copy (default: report.output_dir).")
 @click.pass_context
 def run(ctx: click.Context, config_path: Path, once: bool, controledatum: datetime | None,
-        dry_run: bool, out_dir: Path | None) -> None:
+        dry_run: bool, force: bool, out_dir: Path | None) -> None:
     """Run one cycle: read, check, write back, report, upload."""
     from spsync.auth import token_provider
     from spsync.config import load_config
@@ -49,7 +51,8 @@ def run(ctx: click.Context, config_path: Path, once: bool, controledatum: dateti
         page_size=config.http.page_size, batch_size=config.http.batch_size,
         max_retries=config.http.max_retries)
     try:
-        outcome = run_cycle(gateway, config, day, dry_run=dry_run, out_dir=out_dir)
+        outcome = run_cycle(gateway, config, day, dry_run=dry_run, out_dir=out_dir,
+                            force=force)
     except (GatewayError, UserError) as exc:
         click.echo(f"Fout: {exc.message or exc}", err=True)
         sys.exit(1)

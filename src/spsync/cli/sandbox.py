@@ -38,8 +38,12 @@ def sandbox_serve(db: Path, port: int, host: str) -> None:
               required=True, help="Folder with one CSV per list (format of the demo data).")
 def sandbox_load(db: Path, csv_dir: Path) -> None:
     """Create the lists of the data model in DB and fill them from CSV files."""
-    from spsync.sandbox import load_csv_dir
+    from spsync.sandbox.loader import LoadError, load_csv_dir
 
-    counts = load_csv_dir(db, csv_dir)
+    try:
+        counts = load_csv_dir(db, csv_dir)
+    except LoadError as exc:
+        click.echo(f"Fout: {exc.message} Pas het CSV-bestand aan en laad opnieuw.", err=True)
+        sys.exit(2)
     for title, n in counts.items():
         click.echo(f"{title}: {n} items")

@@ -14,6 +14,10 @@ Known deviations from SharePoint Online (a test against a real tenant would noti
 - every item carries ``Id``, ``ID``, ``Title``, ``Created`` and ``Modified``; no ``Author``/
   ``Editor``, no multi-value lookups, no ``getChanges``, no folder creation or file rename/move;
 - MERGE property names are case-sensitive and need ``__metadata.type``.
+
+Besides SharePoint it answers Microsoft Graph's ``POST /v1.0/users/{id}/sendMail`` on the same
+port (``SandboxServer.graph_url``; 202, the accepted messages kept in the SQLite file and shown
+by ``SandboxServer.sent_mail`` and ``GET /_sandbox/sent_mail``); no other Graph endpoint.
 """
 
 from __future__ import annotations

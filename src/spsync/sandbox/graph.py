@@ -18,11 +18,12 @@ from .faults import Faults, RecordedRequest
 from .store import Store
 from .wire import Response
 
-__all__ = ["handle_graph", "graph_error"]
+__all__ = ["graph_error", "handle_graph"]
 
 _SEND_MAIL = re.compile(r"^/v1\.0/users/([^/]+)/sendmail/?$", re.IGNORECASE)
-_FAULT_CODES = {429: "TooManyRequests", 503: "ServiceUnavailable", 401: "InvalidAuthenticationToken",
-                403: "ErrorAccessDenied", 404: "ErrorInvalidUser"}
+_FAULT_CODES = {429: "TooManyRequests", 503: "ServiceUnavailable",
+                401: "InvalidAuthenticationToken", 403: "ErrorAccessDenied",
+                404: "ErrorInvalidUser"}
 
 
 def graph_error(status: int, code: str, message: str,
@@ -42,7 +43,8 @@ def _check_message(payload: Any) -> Response | None:
     if not isinstance(msg.get("subject", ""), str):
         return _invalid("Invalid value for subject.")
     body = msg.get("body") or {}
-    if not isinstance(body, dict) or str(body.get("contentType", "")).lower() not in ("text", "html"):
+    kind = str(body.get("contentType", "")).lower() if isinstance(body, dict) else ""
+    if kind not in ("text", "html"):
         return _invalid("Invalid body contentType: use Text or HTML.")
     recipients = msg.get("toRecipients")
     if not isinstance(recipients, list) or not recipients:

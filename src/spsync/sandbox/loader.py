@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .. import schema
+from ..exceptions import UserError
 from ..schema import Column, ListDef
 from .api import TZ, to_utc_string
 from .store import FieldInfo, ListInfo, Store
 
 __all__ = ["load_csv_dir", "create_list", "add_items", "drop_list", "field_infos",
-           "csv_value", "DEMO_DATA"]
+           "csv_value", "DEMO_DATA", "LoadError", "SHAREPOINT_DATES", "UnstorableValue"]
 
 DEMO_DATA = Path(__file__).resolve().parent.parent / "demo_data"
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
@@ -81,6 +82,49 @@ def drop_list(db: str | Path | Store, list_title: str) -> None:
             store.close()
 
 
+#: The range of a SharePoint DateTime column; outside it SharePoint refuses the value.
+SHAREPOINT_DATES = (date(1900, 1, 1), date(8900, 12, 31))
+
+
+class LoadError(UserError):
+    """A CSV folder could not be loaded; the message names the file, line and value (Dutch)."""
+
+
+class UnstorableValue(ValueError):
+    """A CSV value the site cannot hold (e.g. a date before 1900)."""
+
+
+class _Lookups:
+    """Show value -> item id per lookup target, built once per load (was a scan per cell)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._index: dict[tuple[str, str], dict[str, int]] = {}
+        self._dangling: dict[tuple[str, str], int] = {}
+        self._max_id: dict[str, int] = {}
+
+    def resolve(self, col: Column, text: str) -> int:
+        target = self._store.get_list(col.lookup_list or "")
+        if target is None:
+            raise KeyError(f"lookup target {col.lookup_list!r} of {col.name} is not loaded")
+        show = col.lookup_field or "Title"
+        index = self._index.get((target.title, show))
+        if index is None:
+            index, top = {}, 0
+            for item in self._store.all_items(target.id):
+                index.setdefault(str(item.data.get(show)), item.id)
+                top = max(top, item.id)
+            self._index[(target.title, show)] = index
+            self._max_id[target.title] = top
+        if text in index:
+            return index[text]
+        key = (target.title, text)
+        if key not in self._dangling:
+            n = sum(1 for k in self._dangling if k[0] == target.title) + 1
+            self._dangling[key] = self._max_id[target.title] + 1000 + n
+        return self._dangling[key]
+
+
 def csv_value(col: Column, raw: str) -> Any:
     """A CSV cell in stored form; values that do not fit the column type stay raw strings."""
     text = raw.strip()
@@ -102,11 +146,17 @@ def csv_value(col: Column, raw: str) -> Any:
         try:
             if len(text) == 10:
                 d = date.fromisoformat(text)
-                return to_utc_string(datetime(d.year, d.month, d.day, tzinfo=TZ))
-            dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
-            return to_utc_string(dt if dt.tzinfo else dt.replace(tzinfo=TZ))
+                dt = datetime(d.year, d.month, d.day, tzinfo=TZ)
+            else:
+                dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+                dt = dt if dt.tzinfo else dt.replace(tzinfo=TZ)
         except ValueError:
             return raw
+        if not SHAREPOINT_DATES[0] <= dt.date() <= SHAREPOINT_DATES[1]:
+            raise UnstorableValue(
+                f"datum '{text}' in kolom {col.name} kan SharePoint niet opslaan (alleen "
+                f"{SHAREPOINT_DATES[0]:%d-%m-%Y} t/m {SHAREPOINT_DATES[1]:%d-%m-%Y})")
+        return to_utc_string(dt)
     if col.type == "URL":
         return {"__metadata": {"type": "SP.FieldUrlValue"}, "Description": text, "Url": text}
     return raw
@@ -129,13 +179,13 @@ def load_csv_dir(db_path: str | Path | Store, csv_dir: str | Path = DEMO_DATA) -
         if users_csv.exists():
             store.replace_users((r["Title"], r.get("EMail") or None) for r in _read_csv(users_csv))
         counts: dict[str, int] = {}
-        dangling: dict[tuple[str, str], int] = {}
+        lookups = _Lookups(store)
         for listdef in schema.LISTS:
             lst = create_list(store, listdef)
             path = csv_dir / f"{listdef.key}.csv"
             rows = _read_csv(path) if path.exists() else []
             prepared = []
-            for row in rows:
+            for line_no, row in enumerate(rows, start=2):
                 data: dict[str, Any] = {c.name: (False if c.type == "Boolean" else None)
                                         for c in listdef.columns}
                 item_id = int(row["ID"]) if (row.get("ID") or "").strip() else None
@@ -146,7 +196,11 @@ def load_csv_dir(db_path: str | Path | Store, csv_dir: str | Path = DEMO_DATA) -
                         col = listdef.column(name)
                     except KeyError:
                         continue
-                    data[name] = _resolve(store, col, raw, dangling)
+                    try:
+                        data[name] = _resolve(store, col, raw, lookups)
+                    except UnstorableValue as exc:
+                        raise LoadError(f"{path.name}, regel {line_no}: {exc}.",
+                                        file=str(path), line=line_no) from None
                 prepared.append((item_id, data))
             counts[lst.title] = store.insert_items(lst.id, prepared, replace=True)
         lib = create_list(store, schema.LIBRARY)
@@ -159,7 +213,7 @@ def load_csv_dir(db_path: str | Path | Store, csv_dir: str | Path = DEMO_DATA) -
             store.close()
 
 
-def _resolve(store: Store, col: Column, raw: str, dangling: dict[tuple[str, str], int]) -> Any:
+def _resolve(store: Store, col: Column, raw: str, lookups: _Lookups) -> Any:
     text = raw.strip()
     if col.type == "User":
         if not text:
@@ -167,19 +221,5 @@ def _resolve(store: Store, col: Column, raw: str, dangling: dict[tuple[str, str]
         user = store.find_user(text)
         return user[0] if user else store.add_user(text, None)
     if col.type == "Lookup":
-        if not text:
-            return None
-        target = store.get_list(col.lookup_list or "")
-        if target is None:
-            raise KeyError(f"lookup target {col.lookup_list!r} of {col.name} is not loaded")
-        show = col.lookup_field or "Title"
-        for item in store.all_items(target.id):
-            if str(item.data.get(show)) == text:
-                return item.id
-        key = (target.title, text)
-        if key not in dangling:
-            existing = [i.id for i in store.all_items(target.id)]
-            n = sum(1 for k in dangling if k[0] == target.title) + 1
-            dangling[key] = (max(existing) if existing else 0) + 1000 + n
-        return dangling[key]
+        return lookups.resolve(col, text) if text else None
     return csv_value(col, raw)

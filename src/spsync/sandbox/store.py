@@ -382,8 +382,9 @@ class Store:
 
     def add_sent_mail(self, sender: str, payload: dict[str, Any]) -> int:
         with self._lock:
-            cur = self._db.execute("INSERT INTO sent_mail (sender, received, payload) VALUES (?,?,?)",
-                                   (sender, utc_now(), json.dumps(payload, ensure_ascii=False)))
+            cur = self._db.execute(
+                "INSERT INTO sent_mail (sender, received, payload) VALUES (?,?,?)",
+                (sender, utc_now(), json.dumps(payload, ensure_ascii=False)))
             return int(cur.lastrowid or 0)
 
     def sent_mail(self) -> list[dict[str, Any]]:

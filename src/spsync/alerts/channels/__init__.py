@@ -30,13 +30,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHANNEL_NAMES",
-    "build_channels",
-    "UnavailableChannel",
     "GraphMailChannel",
     "OutboxChannel",
     "SignalenChannel",
     "SmtpChannel",
     "TeamsWorkflowChannel",
+    "UnavailableChannel",
+    "build_channels",
 ]
 
 #: Every channel name a rule may route to.

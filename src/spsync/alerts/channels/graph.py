@@ -25,7 +25,7 @@ from spsync.alerts.channels.secret import redact
 from spsync.alerts.model import Digest, RenderedMessage
 from spsync.exceptions import DeliveryError
 
-__all__ = ["GraphMailChannel", "GRAPH_SCOPE", "DEFAULT_ENDPOINT", "graph_payload"]
+__all__ = ["DEFAULT_ENDPOINT", "GRAPH_SCOPE", "GraphMailChannel", "graph_payload"]
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 DEFAULT_ENDPOINT = "https://graph.microsoft.com/v1.0"

@@ -67,9 +67,9 @@ def build_email(digest: Digest, message: RenderedMessage, *, sender: str,
     msg["Message-ID"] = message_id_header(digest.message_id, sender)
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Auto-Response-Suppress"] = "All"
-    msg["Content-Language"] = "nl"
     if digest.run_id is not None:
         msg["X-Spsync-Run"] = str(digest.run_id)
     msg.set_content(message.text, charset="utf-8")
     msg.add_alternative(message.html, subtype="html", charset="utf-8")
+    msg["Content-Language"] = "nl"  # after set_content, which drops every Content-* header
     return msg

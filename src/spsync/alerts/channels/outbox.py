@@ -8,6 +8,7 @@ sees half a message.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -20,7 +21,7 @@ from spsync.alerts.channels.message import build_email
 from spsync.alerts.model import Digest, RenderedMessage
 from spsync.exceptions import DeliveryError
 
-__all__ = ["OutboxChannel", "eml_filename", "DEFAULT_SENDER"]
+__all__ = ["DEFAULT_SENDER", "OutboxChannel", "eml_filename"]
 
 DEFAULT_SENDER = "spsync <spsync@localhost>"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -61,7 +62,8 @@ class OutboxChannel:
                 os.fsync(fh.fileno())
             os.replace(tmp, target)
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
             raise DeliveryError(f"Bericht kan niet in de outbox {self.directory} worden gezet "
                                 f"({type(exc).__name__}: {exc.strerror or exc}).",
                                 channel=self.name) from None

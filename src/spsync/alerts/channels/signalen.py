@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,7 +21,7 @@ from spsync.alerts.model import AlertLine, Digest, RenderedMessage
 from spsync.exceptions import DeliveryError, GatewayError
 from spsync.gateway import Gateway, ListInfo
 
-__all__ = ["SignalenChannel", "signal_key", "signal_values", "LOOKUP_CHUNK"]
+__all__ = ["LOOKUP_CHUNK", "SignalenChannel", "signal_key", "signal_values"]
 
 log = logging.getLogger(__name__)
 _TZ = ZoneInfo("Europe/Amsterdam")
@@ -57,7 +57,7 @@ def signal_values(line: AlertLine, digest: Digest) -> dict[str, Any]:
     if line.date is not None:
         # A date-only column holds the UTC instant of midnight in Amsterdam (as SharePoint does).
         midnight = datetime.combine(line.date, time(0), tzinfo=_TZ)
-        values["Datum"] = midnight.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        values["Datum"] = midnight.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return values
 
 

@@ -20,7 +20,7 @@ from spsync.alerts.channels.secret import SecretSource, redact
 from spsync.alerts.model import Digest, RenderedMessage
 from spsync.exceptions import DeliveryError
 
-__all__ = ["SmtpChannel", "DEFAULT_PORTS"]
+__all__ = ["DEFAULT_PORTS", "SmtpChannel"]
 
 Security = Literal["starttls", "tls", "none"]
 #: The usual port per security mode: submission (587), submissions (465), plain SMTP (25).

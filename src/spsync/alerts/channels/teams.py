@@ -27,7 +27,7 @@ from spsync.alerts.digest import digest_context
 from spsync.alerts.model import Digest, RenderedMessage
 from spsync.exceptions import DeliveryError
 
-__all__ = ["TeamsWorkflowChannel", "teams_payload", "MAX_CARD_BYTES"]
+__all__ = ["MAX_CARD_BYTES", "TeamsWorkflowChannel", "teams_payload"]
 
 #: Budget for the whole JSON body, well under Teams' ~28 KB message limit.
 MAX_CARD_BYTES = 20_000
@@ -116,7 +116,7 @@ class TeamsWorkflowChannel:
             "Content-Type": "application/json; charset=utf-8"})
         context = ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout,  # noqa: S310 - http(s)
+            with urllib.request.urlopen(request, timeout=self.timeout,
                                         context=context) as response:
                 status = response.status
         except urllib.error.HTTPError as exc:
