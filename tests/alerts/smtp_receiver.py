@@ -1,44 +1,35 @@
-"""A real SMTP server on loopback (aiosmtpd) that keeps every message it accepts."""
+"""The aiosmtpd server of ``receivers`` with its messages parsed back (for the send loop)."""
 
 from __future__ import annotations
 
 import email
-import socket
-import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from email.message import Message
 from email.policy import default
 
-from aiosmtpd.controller import Controller
+from .receivers import Inbox, free_port, smtp_server
+
+__all__ = ["smtp_receiver", "free_port"]
 
 
-class _Keep:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-        self.lock = threading.Lock()
+class Messages(Sequence[Message]):
+    """A live view of what the server accepted, each envelope parsed as an e-mail."""
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook
-        msg = email.message_from_bytes(envelope.content, policy=default)
-        with self.lock:
-            self.messages.append(msg)
-        return "250 OK"
+    def __init__(self, inbox: Inbox) -> None:
+        self.inbox = inbox
 
+    def __len__(self) -> int:
+        return len(self.inbox.envelopes)
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        return email.message_from_bytes(self.inbox.envelopes[index].content, policy=default)
 
 
 @contextmanager
-def smtp_receiver() -> Iterator[tuple[int, list[Message]]]:
-    """(port, received messages) while the server runs."""
-    keep = _Keep()
-    port = free_port()
-    controller = Controller(keep, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, keep.messages
-    finally:
-        controller.stop()
+def smtp_receiver() -> Iterator[tuple[int, Messages]]:
+    """(port, received messages) of a plain SMTP server on 127.0.0.1 while it runs."""
+    with smtp_server("none") as (port, inbox):
+        yield port, Messages(inbox)

@@ -265,13 +265,14 @@ def test_blocked_lists_neither_alert_nor_re_arm():
     full = plan_for(result, ledger)
     assert full.close_prefixes == [f"uren|{P}|"]
     assert {a.line.kind for a in full.alerts} == {"gemist", "uren", "budget"}
+    from spsync.alerts.model import KIND_ORDER
     from spsync.alerts.rules import plan_alerts
 
     from .planning import CALENDAR, SITE, TITLES
     held = plan_alerts(result, ledger, SETTINGS, CALENDAR, site_url=SITE, list_titles=TITLES,
-                       now=morning(C), blocked={"urenregistratie", "jaarkalender"})
+                       now=morning(C), blocked={"uren", "gemist", "escalatie", "herinnering"})
     assert held.close_prefixes == [] and "projecten" not in held.field_updates
     assert {a.line.kind for a in held.alerts} == {"budget"}
     nothing = plan_alerts(result, ledger, SETTINGS, CALENDAR, site_url=SITE, list_titles=TITLES,
-                          now=morning(C), blocked={"projecten", "jaarkalender"})
+                          now=morning(C), blocked=set(KIND_ORDER))
     assert nothing.alerts == [] and nothing.field_updates == {} and nothing.close_prefixes == []

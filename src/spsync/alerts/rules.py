@@ -205,8 +205,9 @@ class _Ctx:
 
 
 class _Planner:
-    def __init__(self, ctx: _Ctx) -> None:
+    def __init__(self, ctx: _Ctx, kinds: frozenset[str]) -> None:
         self.ctx = ctx
+        self.kinds = kinds  # the rules that may run (the safety valve holds back the others)
         self.plan = AlertPlan()
 
     # --- helpers ------------------------------------------------------------------------
@@ -263,7 +264,7 @@ class _Planner:
             item_id = int(row["ID"])
             if status == GEMIST:
                 self.missed(row, item_id, eind)
-            else:
+            elif "herinnering" in self.kinds:
                 self.reminder(row, item_id, row.get("PeriodeStartDatum"), eind, status)
 
     def missed(self, row: Mapping[str, Any], item_id: int, eind: date) -> None:
@@ -277,7 +278,7 @@ class _Planner:
         title = _text(row.get("Title")) or f"Jaarkalender {item_id}"
         ref = f"Jaarkalender {item_id}"
         days = (c.today - eind).days
-        if not c.facts.has_key(key) and not site_done:
+        if "gemist" in self.kinds and not c.facts.has_key(key) and not site_done:
             line = AlertLine(
                 kind="gemist", dedupe_key=key, list_key="jaarkalender", item_id=item_id,
                 ref=ref, title=title, owner=name,
@@ -295,10 +296,11 @@ class _Planner:
                 self.emit(line, recipients)
                 self.plan._set("jaarkalender", item_id, GEMIST_COLUMN, c.now)
             return
-        if c.facts.has_key(key) and not site_done:  # repair the site's record
+        if "gemist" in self.kinds and c.facts.has_key(key) and not site_done:  # repair
             self.plan._set("jaarkalender", item_id, GEMIST_COLUMN, c.now)
-        self.escalation(row, item_id, eind, key, signalled if site_done else None,
-                        (title, ref, name, overleg, days))
+        if "escalatie" in self.kinds:
+            self.escalation(row, item_id, eind, key, signalled if site_done else None,
+                            (title, ref, name, overleg, days))
 
     def escalation(self, row: Mapping[str, Any], item_id: int, eind: date, missed_key: str,
                    signalled: date | None, info: tuple[str, str, str | None, str, int]) -> None:
@@ -384,12 +386,13 @@ class _Planner:
 
     # --- Projecten ------------------------------------------------------------------------
 
-    def projecten(self, frame: pd.DataFrame, hours: bool = True) -> None:
+    def projecten(self, frame: pd.DataFrame) -> None:
         for row in frame.to_dict(orient="records"):
             item_id = int(row["ID"])
-            if hours:
+            if "uren" in self.kinds:
                 self.hours(row, item_id)
-            self.budget(row, item_id)
+            if "budget" in self.kinds:
+                self.budget(row, item_id)
 
     def _project_info(self, row: Mapping[str, Any], item_id: int) -> tuple[str, str, date | None]:
         ref = _text(row.get("ProjectCode")) or f"Projecten {item_id}"
@@ -489,11 +492,10 @@ def plan_alerts(result: CheckResult, facts: LedgerFacts, settings: AlertSettings
     (``facts``) and the site's dedupe columns (in ``result``'s frames) already record.
 
     ``calendar`` is a :class:`WorkCalendar` or its non-working days as a frozenset; ``now`` is
-    the aware instant written into the timestamp columns. ``blocked`` names the lists the
-    safety valve holds back (missing, emptied or shrunk): no rule that depends on one of them
-    alerts, writes or re-arms (an emptied Urenregistratie makes every project "Binnen uren",
-    which must not close the hours keys). Jaarkalender rules need ``jaarkalender``; hours need
-    ``projecten`` and ``urenregistratie``; budget needs ``projecten``.
+    the aware instant written into the timestamp columns. ``blocked`` names the alert kinds the
+    safety valve holds back (``valve.Verdict.blocked_alerts``): such a rule neither alerts nor
+    writes its column nor re-arms (an emptied Urenregistratie makes every project "Binnen
+    uren", which must not close the hours keys).
     """
     if not isinstance(calendar, WorkCalendar):
         calendar = WorkCalendar.from_days(calendar)
@@ -501,14 +503,11 @@ def plan_alerts(result: CheckResult, facts: LedgerFacts, settings: AlertSettings
         raise ValueError("now must be timezone-aware")
     ctx = _Ctx(settings, calendar, site_url, list_titles, now.astimezone(UTC),
                result.controledatum, facts)
-    planner = _Planner(ctx)
-    blocked = frozenset(blocked)
-    if "jaarkalender" not in blocked and result.jaarkalender is not None \
-            and "KalenderStatus" in result.jaarkalender.columns:
+    planner = _Planner(ctx, frozenset(KIND_ORDER) - frozenset(blocked))
+    if result.jaarkalender is not None and "KalenderStatus" in result.jaarkalender.columns:
         planner.jaarkalender(result.jaarkalender)
-    if "projecten" not in blocked and result.projecten is not None \
-            and "UrenStatus" in result.projecten.columns:
-        planner.projecten(result.projecten, hours="urenregistratie" not in blocked)
+    if result.projecten is not None and "UrenStatus" in result.projecten.columns:
+        planner.projecten(result.projecten)
     return planner.plan
 
 
