@@ -22,6 +22,7 @@ from spsync.config import Config
 from spsync.gateway import Gateway, UploadedFile
 from spsync.reader import Snapshot, read_snapshot
 from spsync.valve import Verdict, judge
+from spsync.workdays import settings_with_calendar
 from spsync.report import ReportMeta, build_context, render_report, report_filename
 from spsync.writeback import FieldChange, plan_updates, to_wire
 
@@ -122,7 +123,9 @@ def run_cycle(gateway: Gateway, config: Config, controledatum: date, *, dry_run:
     yardstick for a list that shrank); ``force`` overrides the valve.
     """
     now = now or datetime.now(UTC)
-    settings = config.rules.to_settings()
+    # The working-day calendar (holidays of [alerts] holiday_region) for the workdays forecast.
+    settings = settings_with_calendar(config.rules.to_settings(),
+                                      config.alerts.work_calendar(controledatum))
     outcome: CycleOutcome | None = None
     pending: set[tuple[str, int]] = set()
     for round_no in range(1, MAX_ROUNDS + 1):

@@ -28,6 +28,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 import dataclasses
+import functools
 
 import holidays
 
@@ -47,8 +48,14 @@ def dutch_non_working_days(years: Iterable[int], region: HolidayRegion) -> froze
     """Dutch public and school holidays of ``region`` in ``years`` (weekends not included)."""
     if region not in REGIONS:
         raise ValueError(f"onbekende vakantieregio '{region}'; kies uit {', '.join(REGIONS)}")
+    return _holidays(tuple(sorted(set(years))), region)
+
+
+@functools.lru_cache(maxsize=16)
+def _holidays(years: tuple[int, ...], region: str) -> frozenset[date]:
+    """Cached: the daemon asks for the same years every run."""
     table = holidays.country_holidays("NL", subdiv=region, categories=("public", "school"),
-                                      years=sorted(set(years)))
+                                      years=list(years))
     return frozenset(d for d in table)
 
 
