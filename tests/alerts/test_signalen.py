@@ -143,7 +143,7 @@ def test_a_key_longer_than_a_text_column_stays_unique_and_stable(sandbox, gatewa
     long_b = line("uren", 4, status="x" * 300 + "b")
     key_a, key_b = signal_key(long_a, "a@b.test"), signal_key(long_b, "a@b.test")
     assert len(key_a) <= MAX_KEY and key_a != key_b and key_a == signal_key(long_a, "A@b.test")
-    d = digest(long_a, long_b)
+    d = digest(long_a, long_b, address="a@b.test")
     SignalenChannel(gateway).send(d, render_digest(d))
     SignalenChannel(gateway).send(d, render_digest(d))
     assert sorted(i.data["Sleutel"] for i in _items(sandbox)) == sorted([key_a, key_b])
