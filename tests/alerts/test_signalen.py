@@ -6,7 +6,12 @@ from __future__ import annotations
 import pytest
 
 from spsync import schema
-from spsync.alerts.channels.signalen import LOOKUP_CHUNK, SignalenChannel, signal_key
+from spsync.alerts.channels.signalen import (
+    LOOKUP_CHUNK,
+    MAX_KEY,
+    SignalenChannel,
+    signal_key,
+)
 from spsync.alerts.digest import render_digest
 from spsync.exceptions import DeliveryError
 from spsync.sandbox import create_list, drop_list
@@ -131,3 +136,14 @@ def test_gateway_find_and_create_items(sandbox, gateway):
     found = gateway.find_items(info, "Sleutel eq 'a&b#c+d%e''f'", ["Sleutel"])
     assert [(i.id, i.etag, i.values["Sleutel"]) for i in found] == [(1, '"1"', "a&b#c+d%e'f")]
     assert gateway.find_items(info, "Sleutel eq 'a'", ["Sleutel"]) == []
+
+
+def test_a_key_longer_than_a_text_column_stays_unique_and_stable(sandbox, gateway):
+    long_a = line("uren", 4, status="x" * 300 + "a")
+    long_b = line("uren", 4, status="x" * 300 + "b")
+    key_a, key_b = signal_key(long_a, "a@b.test"), signal_key(long_b, "a@b.test")
+    assert len(key_a) <= MAX_KEY and key_a != key_b and key_a == signal_key(long_a, "A@b.test")
+    d = digest(long_a, long_b, address="a@b.test")
+    SignalenChannel(gateway).send(d, render_digest(d))
+    SignalenChannel(gateway).send(d, render_digest(d))
+    assert sorted(i.data["Sleutel"] for i in _items(sandbox)) == sorted([key_a, key_b])

@@ -9,6 +9,7 @@ also went out by e-mail is one item, not two.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, time
@@ -21,18 +22,26 @@ from spsync.alerts.model import AlertLine, Digest, RenderedMessage
 from spsync.exceptions import DeliveryError, GatewayError
 from spsync.gateway import Gateway, ListInfo
 
-__all__ = ["LOOKUP_CHUNK", "SignalenChannel", "signal_key", "signal_values"]
+__all__ = ["LOOKUP_CHUNK", "MAX_KEY", "SignalenChannel", "signal_key", "signal_values"]
 
 log = logging.getLogger(__name__)
 _TZ = ZoneInfo("Europe/Amsterdam")
 
+#: SharePoint's limit for a single line of text.
+MAX_KEY = 255
 #: Keys per ``$filter`` lookup (``Sleutel eq 'a' or Sleutel eq 'b' …``), keeping URLs short.
 LOOKUP_CHUNK = 10
 
 
 def signal_key(line: AlertLine, address: str) -> str:
-    """The item's identity: the line's dedupe key and the recipient, not the channel."""
-    return f"{line.dedupe_key}|{address.strip().lower()}"
+    """The item's identity: the line's dedupe key and the recipient, not the channel.
+
+    A text column holds at most 255 characters; a longer key keeps its first 200 and a hash
+    of the whole, so it stays unique and the same on every run."""
+    key = f"{line.dedupe_key}|{address.strip().lower()}"
+    if len(key) <= MAX_KEY:
+        return key
+    return f"{key[:200]}#{hashlib.sha256(key.encode('utf-8')).hexdigest()[:32]}"
 
 
 def signal_values(line: AlertLine, digest: Digest) -> dict[str, Any]:
