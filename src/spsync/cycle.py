@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -22,6 +24,12 @@ from spsync.config import Config
 from spsync.gateway import Gateway, UploadedFile
 from spsync.reader import Snapshot, read_snapshot
 from spsync.valve import Verdict, judge
+from spsync.alerts import Channel
+from spsync.alerts.digest import render_digest
+from spsync.alerts.dispatch import DeliveryReport, deliver, plan_from_store, record_plan
+from spsync.alerts.fields import merge_field_updates
+from spsync.alerts.rules import AlertPlan
+from spsync.state import StateStore
 from spsync.workdays import settings_with_calendar
 from spsync.report import ReportMeta, build_context, render_report, report_filename
 from spsync.writeback import FieldChange, plan_updates, to_wire
@@ -63,6 +71,10 @@ class CycleOutcome:
     uploaded: UploadedFile | None = None
     problems: list[str] = field(default_factory=list)
     verdict: Verdict = field(default_factory=Verdict)
+    run_id: int | None = None
+    alert_plan: AlertPlan | None = None
+    delivery: DeliveryReport | None = None
+    requests: int = 0
 
     @property
     def exit_code(self) -> int:
@@ -116,47 +128,139 @@ def judge_snapshot(snapshot: Snapshot, config: Config,
 
 def run_cycle(gateway: Gateway, config: Config, controledatum: date, *, dry_run: bool = False,
               out_dir: Path | None = None, now: datetime | None = None, force: bool = False,
-              previous_counts: dict[str, int | None] | None = None) -> CycleOutcome:
-    """Run one cycle as of ``controledatum``; with ``dry_run`` nothing is written or uploaded.
+              previous_counts: dict[str, int | None] | None = None,
+              store: StateStore | None = None,
+              channels: Mapping[str, Channel] | None = None) -> CycleOutcome:
+    """Run one cycle as of ``controledatum``; with ``dry_run`` nothing is written, recorded,
+    sent or uploaded.
 
-    ``previous_counts`` are the item counts of the last successful run (the safety valve's
-    yardstick for a list that shrank); ``force`` overrides the valve.
+    With a ``store`` the cycle is recorded (run, audit, key figures), the safety valve compares
+    with the last successful run's item counts (else ``previous_counts``), and alerts are
+    planned, recorded as intents *before* the write-back and delivered over ``channels`` after
+    it (docs/ALERTS.md). ``force`` overrides the valve.
     """
     now = now or datetime.now(UTC)
     # The working-day calendar (holidays of [alerts] holiday_region) for the workdays forecast.
     settings = settings_with_calendar(config.rules.to_settings(),
                                       config.alerts.work_calendar(controledatum))
+    if store is not None:
+        last = store.last_successful_run()
+        if last is not None:
+            previous_counts = dict(last.read_counts)
+    run_id = (store.begin_run(controledatum=controledatum, started_at=now, dry_run=False)
+              if store is not None and not dry_run else None)
+    requests_before = getattr(gateway, "requests_made", 0)
     outcome: CycleOutcome | None = None
-    pending: set[tuple[str, int]] = set()
-    for round_no in range(1, MAX_ROUNDS + 1):
-        snapshot = read_snapshot(gateway, config)
-        result = run_checks(snapshot.tables, settings, controledatum)
-        findings = _merge_findings(_owned_missing_findings(snapshot), result.findings)
-        if outcome is None:
-            outcome = CycleOutcome(
-                controledatum, dry_run, result, findings,
-                read_counts={k: (None if s.frame is None else len(s.frame))
-                             for k, s in snapshot.lists.items()})
-        else:
-            outcome.result, outcome.findings = result, findings
-        outcome.rounds = round_no
-        outcome.verdict = judge_snapshot(snapshot, config, previous_counts, force)
-        conflicts = _write_round(gateway, snapshot, result, outcome, now, dry_run)
-        pending = set(conflicts)
-        if dry_run or not conflicts or round_no == MAX_ROUNDS:
-            break
-        log.warning("%d item(s) zijn tijdens de run door iemand anders gewijzigd; "
-                    "opnieuw lezen en herberekenen (ronde %d).", len(conflicts), round_no + 1)
-    assert outcome is not None
-    outcome.unresolved = sorted(pending) if not dry_run else []
-    # A missing list or column is a site problem for the administrator: say it, exit 1.
-    outcome.problems += [f.message for f in outcome.findings if f.code in SITE_PROBLEMS]
-    _apply_verdict(outcome)
-    for finding in outcome.findings:
-        log.warning("Bevinding %s %s %s: %s", finding.list_key, finding.ref, finding.code,
-                    finding.message)
-    _report(gateway, config, snapshot, outcome, out_dir or config.report.output_dir, now)
+    try:
+        pending: set[tuple[str, int]] = set()
+        for round_no in range(1, MAX_ROUNDS + 1):
+            snapshot = read_snapshot(gateway, config)
+            result = run_checks(snapshot.tables, settings, controledatum)
+            findings = _merge_findings(_owned_missing_findings(snapshot), result.findings)
+            if outcome is None:
+                outcome = CycleOutcome(
+                    controledatum, dry_run, result, findings,
+                    read_counts={k: (None if s.frame is None else len(s.frame))
+                                 for k, s in snapshot.lists.items()}, run_id=run_id)
+            else:
+                outcome.result, outcome.findings = result, findings
+            outcome.rounds = round_no
+            outcome.verdict = judge_snapshot(snapshot, config, previous_counts, force)
+            plan = _plan_alerts(result, store, config, outcome, now)
+            if plan is not None and run_id is not None:
+                # Intent first (committed): a crash after this loses no alert (docs/ALERTS.md).
+                record_plan(store, plan, run_id=run_id, at=now)
+            conflicts = _write_round(gateway, snapshot, result, outcome, now, dry_run, plan)
+            pending = set(conflicts)
+            if dry_run or not conflicts or round_no == MAX_ROUNDS:
+                break
+            log.warning("%d item(s) zijn tijdens de run door iemand anders gewijzigd; "
+                        "opnieuw lezen en herberekenen (ronde %d).", len(conflicts),
+                        round_no + 1)
+        assert outcome is not None
+        outcome.unresolved = sorted(pending) if not dry_run else []
+        if outcome.alert_plan is not None:
+            outcome.findings += outcome.alert_plan.findings
+        # A missing list or column is a site problem for the administrator: say it, exit 1.
+        outcome.problems += [f.message for f in outcome.findings if f.code in SITE_PROBLEMS]
+        _apply_verdict(outcome)
+        if store is not None and run_id is not None:
+            store.record_changes(run_id, outcome.applied, now)
+            _deliver(store, config, outcome, channels)
+        for f in outcome.findings:
+            log.warning("Bevinding %s %s %s: %s", f.list_key, f.ref, f.code, f.message)
+        _report(gateway, config, snapshot, outcome, out_dir or config.report.output_dir, now,
+                store)
+    except BaseException:
+        if store is not None and run_id is not None:
+            store.finish_run(run_id, outcome="fout", ended_at=datetime.now(UTC),
+                             read_counts=outcome.read_counts if outcome else {},
+                             requests=getattr(gateway, "requests_made", 0) - requests_before,
+                             items_written=sum(outcome.written.values()) if outcome else 0)
+        raise
+    outcome.requests = getattr(gateway, "requests_made", 0) - requests_before
+    if store is not None and run_id is not None:
+        _record_run(store, outcome, now)
     return outcome
+
+
+def _plan_alerts(result: CheckResult, store: StateStore | None, config: Config,
+                 outcome: CycleOutcome, now: datetime) -> AlertPlan | None:
+    """The alerts due, from the ledger's facts; none without a store (nothing to dedupe on)
+    or when alerts are off. Rules the safety valve holds back do not run at all."""
+    if store is None or not config.alerts.enabled:
+        return None
+    plan = plan_from_store(result, store, config, now=now,
+                           blocked=outcome.verdict.blocked_alerts)
+    outcome.alert_plan = plan
+    return plan
+
+
+def _deliver(store: StateStore, config: Config, outcome: CycleOutcome,
+             channels: Mapping[str, Channel] | None) -> None:
+    """Send every pending alert (this run's and earlier runs'); a failing channel is a
+    finding and a problem, never a stop."""
+    if not config.alerts.enabled or channels is None:
+        return
+    report = deliver(store, channels, partial(render_digest,
+                                              templates_dir=config.alerts.templates_dir),
+                     run_id=outcome.run_id, max_attempts=config.alerts.max_attempts,
+                     now_fn=lambda: datetime.now(UTC),
+                     organisation=config.site.organisation)
+    outcome.delivery = report
+    outcome.findings += report.findings
+    for digest, error in report.failed:
+        outcome.problems.append(f"Melding aan {digest.recipient.name} via {digest.channel} "
+                                f"niet verstuurd ({error}); wordt de volgende run opnieuw "
+                                "geprobeerd.")
+
+
+def _record_run(store: StateStore, outcome: CycleOutcome, now: datetime) -> None:
+    """The run's record and its key figures (for next week's "change since last run")."""
+    assert outcome.run_id is not None
+    result = outcome.result
+    figures = {}
+    frame = result.indicatoren
+    if frame is not None and "IndicatorCode" in frame:
+        for row in frame.to_dict(orient="records"):
+            code = row.get("IndicatorCode")
+            if code:
+                figures[str(code)] = {k: row.get(c) for k, c in (
+                    ("waarde", "BerekendeWaarde"), ("teller", "Teller"), ("noemer", "Noemer"),
+                    ("status", "IndicatorStatus"), ("titel", "Title"))}
+    hours = {}
+    if result.projecten is not None and "ProjectCode" in result.projecten:
+        hours = {str(r["ProjectCode"]): r.get("GeboekteUren")
+                 for r in result.projecten.to_dict(orient="records") if r.get("ProjectCode")}
+    store.save_key_figures(outcome.run_id, figures, hours)
+    state = ("gestopt" if outcome.verdict.stopped
+             else "problemen" if outcome.exit_code else "ok")
+    store.finish_run(outcome.run_id, outcome=state, ended_at=datetime.now(UTC),
+                     read_counts=outcome.read_counts, requests=outcome.requests,
+                     items_written=sum(outcome.written.values()),
+                     alerts_sent=len(outcome.delivery.sent) if outcome.delivery else 0,
+                     details={"problemen": outcome.problems[:50],
+                              "bevindingen": len(outcome.findings)})
 
 
 def _apply_verdict(outcome: CycleOutcome) -> None:
@@ -182,7 +286,8 @@ def _apply_verdict(outcome: CycleOutcome) -> None:
 
 
 def _write_round(gateway: Gateway, snapshot: Snapshot, result: CheckResult,
-                 outcome: CycleOutcome, now: datetime, dry_run: bool) -> list[tuple[str, int]]:
+                 outcome: CycleOutcome, now: datetime, dry_run: bool,
+                 plan: AlertPlan | None = None) -> list[tuple[str, int]]:
     """Plan every list's changed owned fields and send them in shared ``$batch`` requests."""
     blocked = outcome.verdict.blocked
     plans, planned = [], {}
@@ -193,6 +298,9 @@ def _write_round(gateway: Gateway, snapshot: Snapshot, result: CheckResult,
                     if c not in blocked.get(key, ())}
         updates, changes = plan_updates(key, snap.frame, getattr(result, key), writable,
                                         snap.etags, now)
+        if plan is not None:  # the alert dedupe columns join the same ETag-guarded MERGE
+            updates, changes = merge_field_updates(key, updates, changes, plan, snap.frame,
+                                                   writable, snap.etags)
         outcome.changes.extend(changes)
         planned[key] = changes
         if updates:
@@ -217,7 +325,7 @@ def _write_round(gateway: Gateway, snapshot: Snapshot, result: CheckResult,
 
 
 def _report(gateway: Gateway, config: Config, snapshot: Snapshot, outcome: CycleOutcome,
-            out_dir: Path, now: datetime) -> None:
+            out_dir: Path, now: datetime, store: StateStore | None = None) -> None:
     meta = ReportMeta(
         organisation=config.site.organisation,
         controledatum=outcome.controledatum,

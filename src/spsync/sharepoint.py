@@ -105,6 +105,9 @@ class SharePointGateway:
         session = requests.Session()
         # SharePoint's throttling guidance: identify the app (NONISV|org|app/version).
         session.headers["User-Agent"] = f"NONISV|{user_agent_org}|spsync/{__version__}"
+        #: HTTP requests sent (a ``$batch`` counts once), for the run record and the benchmark.
+        self.requests_made = 0
+        session.hooks["response"].append(self._count_request)
         self._session = session
         self._token = token
         self._timeout = timeout
@@ -122,6 +125,9 @@ class SharePointGateway:
 
     def close(self) -> None:
         self._session.close()
+
+    def _count_request(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        self.requests_made += 1
 
     # -- hooks ---------------------------------------------------------------------------
     @contextmanager

@@ -171,7 +171,8 @@ def _graph(sandbox, token=lambda: GRAPH_TOKEN) -> GraphMailChannel:
 def test_graph_send_mail_is_accepted_and_well_formed(empty_sandbox, caplog):
     d = hostile_digest()
     rendered = render_digest(d)
-    with caplog.at_level(logging.DEBUG):  # requests/urllib3 debug output included
+    # requests/urllib3 debug output included (a CLI test earlier may have quietened urllib3)
+    with caplog.at_level(logging.DEBUG), caplog.at_level(logging.DEBUG, logger="urllib3"):
         assert _graph(empty_sandbox).send(d, rendered) == d.message_id
     assert "sendMail" in caplog.text and GRAPH_TOKEN not in caplog.text
     [stored] = empty_sandbox.sent_mail
