@@ -115,7 +115,9 @@ def run_cycle(gateway: Gateway, config: Config, controledatum: date, *, dry_run:
     for finding in outcome.findings:
         log.warning("Bevinding %s %s %s: %s", finding.list_key, finding.ref, finding.code,
                     finding.message)
-    _report(gateway, config, snapshot, outcome, out_dir or config.report.output_dir, now)
+    # A dry run writes nothing at all: no local report either, unless --out asks for one.
+    _report(gateway, config, snapshot, outcome,
+            out_dir if (out_dir or dry_run) else config.report.output_dir, now)
     return outcome
 
 
@@ -143,7 +145,7 @@ def _write_round(gateway: Gateway, snapshot: Snapshot, result: CheckResult,
 
 
 def _report(gateway: Gateway, config: Config, snapshot: Snapshot, outcome: CycleOutcome,
-            out_dir: Path, now: datetime) -> None:
+            out_dir: Path | None, now: datetime) -> None:
     meta = ReportMeta(
         organisation=config.site.organisation,
         controledatum=outcome.controledatum,
@@ -154,10 +156,11 @@ def _report(gateway: Gateway, config: Config, snapshot: Snapshot, outcome: Cycle
     )
     # One file per ISO week (report_filename), so a rerun in the same week replaces it.
     name = report_filename(meta)
-    outcome.report_path = out_dir / name
+    outcome.report_path = out_dir / name if out_dir is not None else None
     content = render_report(build_context(outcome.result, meta, outcome.findings),
                             template=config.report.template, out_path=outcome.report_path)
-    log.info("Rapport opgeslagen: %s (%d bytes)", outcome.report_path, len(content))
+    log.info("Rapport %s (%d bytes)", f"opgeslagen: {outcome.report_path}"
+             if outcome.report_path else "gemaakt, niet opgeslagen (proefdraaien)", len(content))
     if outcome.dry_run or not config.report.upload:
         return
     if snapshot.library is None:
