@@ -288,10 +288,13 @@ class TokenEndpoint:
                      "ext_expires_in": self.expires_in, "access_token": token}
 
     def _registered(self, header: dict[str, Any]) -> x509.Certificate | None:
+        # base64url with or without padding (msal pads; RFC 7515 says without).
+        x5t256 = str(header.get("x5t#S256", "")).rstrip("=")
+        x5t = str(header.get("x5t", "")).rstrip("=")
         for cert in self.certificates:
-            if header.get("x5t#S256") == _b64url(cert.fingerprint(hashes.SHA256())):
+            if x5t256 and x5t256 == _b64url(cert.fingerprint(hashes.SHA256())):
                 return cert
-            if header.get("x5t") == _b64url(cert.fingerprint(hashes.SHA1())):  # noqa: S324
+            if x5t and x5t == _b64url(cert.fingerprint(hashes.SHA1())):  # noqa: S324
                 return cert
         return None
 
