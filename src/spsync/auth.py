@@ -30,6 +30,7 @@ import requests
 
 from spsync.config import AuthConfig
 from spsync.exceptions import AuthUnavailable, CertificateError, TokenRefused
+from spsync.logs import register_secret
 
 __all__ = [
     "TokenProvider",
@@ -139,6 +140,7 @@ def load_certificate(path: Path, *, pfx: bool, key_path: Path | None = None,
     from cryptography.hazmat.primitives.serialization import pkcs12
 
     secret = passphrase.encode("utf-8") if passphrase else None
+    register_secret(passphrase)
     data = _read(path, "Certificaatbestand")
     if pfx:
         try:
@@ -198,6 +200,7 @@ def load_certificate(path: Path, *, pfx: bool, key_path: Path | None = None,
                     "in Entra ID.", path, f"{not_after:%d-%m-%Y}")
     key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption()).decode("ascii")
+    _register_key_lines(key_pem, key_data if not pfx else b"")
     return CertificateCredential(
         certificate_pem=cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
         private_key_pem=key_pem,
@@ -206,6 +209,19 @@ def load_certificate(path: Path, *, pfx: bool, key_path: Path | None = None,
         subject=cert.subject.rfc4514_string(),
         not_after=not_after,
     )
+
+
+def _register_key_lines(*pems: str | bytes) -> None:
+    """Every line of the key's PEM (as stored and as held in memory) is a secret for the logs."""
+    for pem in pems:
+        text = pem.decode("ascii", "replace") if isinstance(pem, bytes) else pem
+        inside = False
+        for line in text.splitlines():
+            if "PRIVATE KEY-----" in line:
+                inside = "BEGIN" in line
+                continue
+            if inside and len(line.strip()) >= 16:
+                register_secret(line.strip())
 
 
 def _check_thumbprints(auth: AuthConfig, credential: CertificateCredential) -> None:
@@ -373,6 +389,7 @@ class CertificateTokenProvider:
                 self._drop_cached()
                 result = self._acquire()
                 expires = int(result.get("expires_in", 3600))
+            register_secret(result["access_token"])
             self._save_cache()
             log.debug("Token voor %s uit %s, nog %d s geldig.", " ".join(self.scopes),
                       result.get("token_source", "?"), expires)

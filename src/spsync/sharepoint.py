@@ -48,6 +48,7 @@ from spsync.exceptions import (
     Throttled,
 )
 from spsync.gateway import Item, ItemUpdate, ListInfo, UploadedFile, WriteOutcome
+from spsync.logs import register_secret
 
 __all__ = ["SharePointGateway", "gateway_for", "translate", "MAX_RETRY_AFTER_S"]
 
@@ -192,6 +193,7 @@ class SharePointGateway:
             json_format.function = "GetContextWebInformation"
             info = ContextWebInformation()
             request.map_json(payload, info, json_format)
+            register_secret(info.FormDigestValue)  # never in a log line
             return info
         raise AssertionError("unreachable")  # pragma: no cover
 
