@@ -45,7 +45,7 @@ LIBRARY_LOGGERS = ("urllib3", "office365", "msal", "requests", "apscheduler", "d
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # PEM blocks (keys, certificates) as a whole.
-    (re.compile(r"-----BEGIN [A-Z0-9 ]+-----.*?-----END [A-Z0-9 ]+-----", re.S), "[PEM " + HIDDEN + "]"),
+    (re.compile(r"-----BEGIN [A-Z0-9 ]+-----.*?-----END [A-Z0-9 ]+-----", re.DOTALL), "[PEM " + HIDDEN + "]"),
     # Authorization header values and bare bearer tokens.
     (re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?)(?:bearer\s+)?[^'\"\s,}]+"), r"\1" + HIDDEN),
     (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9\-._~+/]+=*"), r"\1" + HIDDEN),

@@ -147,7 +147,7 @@ class SharePointGateway:
                .with_transport(session=self._session, timeout=self._timeout))
         request = ctx.pending_request()
         # The library's own digest fetch ignores our retry settings (5 tries, ~40-75 s).
-        request._fetch_context_web_information = (  # noqa: SLF001 - version pinned, tested
+        request._fetch_context_web_information = (  # private: version pinned, tested
             lambda: self._fetch_digest(request))
         return ctx
 
@@ -169,10 +169,10 @@ class SharePointGateway:
         for attempt in range(1, attempts + 1):
             options = RequestOptions(url)
             options.method = HttpMethod.Post
-            request._authenticate_request(options)  # noqa: SLF001 - the library's own auth hook
+            request._authenticate_request(options)  # the library's own auth hook
             try:
                 response = request.transport.execute(options)
-                ClientRequest._raise_for_status(response)  # noqa: SLF001
+                ClientRequest._raise_for_status(response)
                 payload = response.json()
             except (requests.RequestException, ClientRequestException, ValueError) as exc:
                 status = _status(exc)

@@ -262,7 +262,7 @@ class SpsyncGroup(DutchGroup):
         except KeyboardInterrupt:
             click.echo("Afgebroken.", err=True)
             raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
-        except Exception as exc:  # noqa: BLE001 - the one catch-all of the CLI
+        except Exception as exc:  # the one catch-all of the CLI
             if isinstance(exc, OSError) and exc.errno == errno.EPIPE:
                 raise
             raise click.exceptions.Exit(_unexpected(exc, debug=debug)) from None

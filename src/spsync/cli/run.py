@@ -10,8 +10,14 @@ from pathlib import Path
 
 import click
 
-from spsync.cli.app import (close_logging, command_logging, controledatum_option, main,
-                            setup_logging, today_amsterdam)
+from spsync.cli.app import (
+    close_logging,
+    command_logging,
+    controledatum_option,
+    main,
+    setup_logging,
+    today_amsterdam,
+)
 
 __all__: list[str] = []
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs
 
 import jwt
@@ -60,7 +60,7 @@ class AppCertificate:
 
     @property
     def sha1(self) -> str:
-        return self.cert.fingerprint(hashes.SHA1()).hex()  # noqa: S324 - a name only
+        return self.cert.fingerprint(hashes.SHA1()).hex()  # a name only
 
     def key_pem(self, passphrase: str | None = None) -> bytes:
         encryption = (serialization.BestAvailableEncryption(passphrase.encode())
@@ -205,7 +205,7 @@ class TokenEndpoint:
             self._httpd.server_close()
             self._httpd = None
 
-    def __enter__(self) -> TokenEndpoint:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -294,7 +294,7 @@ class TokenEndpoint:
         for cert in self.certificates:
             if x5t256 and x5t256 == _b64url(cert.fingerprint(hashes.SHA256())):
                 return cert
-            if x5t and x5t == _b64url(cert.fingerprint(hashes.SHA1())):  # noqa: S324
+            if x5t and x5t == _b64url(cert.fingerprint(hashes.SHA1())):
                 return cert
         return None
 
@@ -307,7 +307,7 @@ def _refusal(error: str, description: str) -> dict[str, str]:
 class _Handler(BaseHTTPRequestHandler):
     owner: TokenEndpoint
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def _send(self, status: int, payload: dict[str, Any]) -> None:
@@ -318,14 +318,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server API
+    def do_GET(self) -> None:
         owner = self.owner
         if self.path.split("?")[0] == f"/{owner.tenant}/v2.0/.well-known/openid-configuration":
             self._send(200, owner._discovery())
         else:
             self._send(404, _refusal("invalid_tenant", "AADSTS90002: Tenant not found."))
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server API
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         path = self.path.split("?")[0]
         if path != f"/{self.owner.tenant}/oauth2/v2.0/token":
