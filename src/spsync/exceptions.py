@@ -74,7 +74,8 @@ class SpsyncError(Exception):
     """
 
     exit_code: int = EXIT_UNEXPECTED
-    fix: str = "Draai opnieuw met --debug en geef de uitvoer aan de beheerder van spsync."
+    fix: str = ("Draai opnieuw met --debug ('spsync --debug <opdracht> ...') en geef de uitvoer "
+                "aan de beheerder van spsync.")
 
     def __init__(self, message: str = "", **context: Any) -> None:
         super().__init__(message)

@@ -178,3 +178,14 @@ def test_cli_full_cycle_with_certificate(entra, guarded_site):
     assert "Bijgewerkt: 111 item(s)" in result.output
     assert (entra.tmp / "out" / "MT-rapportage 2026-W20.docx").exists()
     assert os.path.exists(entra.tmp / "state" / "tokens.json")
+
+
+def test_cli_unknown_tenant_on_the_authority(entra):
+    wrong = entra.endpoint.authority.rsplit("/", 1)[0] + "/verkeerde-tenant"
+    cfg = entra.config("http://127.0.0.1:9/sites/none", authority=wrong)
+    result = CliRunner().invoke(main, ["run", "--once", "--config", str(cfg)],
+                                catch_exceptions=False)
+    assert result.exit_code == 3, result.output
+    assert f"Fout: Entra ID kent de authority {wrong} niet" in result.output
+    assert "Oplossing: Controleer tenant_id en auth.authority." in result.output
+    assert "Traceback" not in result.output

@@ -218,8 +218,8 @@ def _unexpected(exc: BaseException, *, debug: bool) -> int:
                             debug=debug)
     if debug:
         traceback.print_exception(exc, file=sys.stderr)
-    line = (f"Fout: onverwachte fout ({type(exc).__name__}); draai opnieuw met --debug voor de "
-            "details en meld ze aan de beheerder van spsync.")
+    line = (f"Fout: onverwachte fout ({type(exc).__name__}); draai opnieuw met --debug "
+            "('spsync --debug <opdracht> ...') en meld de details aan de beheerder van spsync.")
     click.echo(line, err=True)
     log_to_files(logging.ERROR, line)
     log.debug("Onverwachte fout", exc_info=exc)
