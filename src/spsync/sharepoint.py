@@ -93,8 +93,10 @@ def translate(exc: BaseException, *, list_title: str | None = None,
     if status == 401:
         return PermissionDenied(f"SharePoint ({where}) weigert het token (401): de app heeft "
                                 "geen toegang tot deze site.", status=401)
-    if status == 403 and list_title is None:
-        return PermissionDenied(f"SharePoint ({where}) weigert de toegang (403).", status=403)
+    if status == 403:
+        what = f"tot lijst '{list_title}'" if list_title else "tot de site"
+        return PermissionDenied(f"SharePoint ({where}) weigert de toegang {what} (403).",
+                                status=403, list_title=list_title)
     if status == 404 and item_id is not None:
         return ItemNotFound(f"Item {item_id} bestaat niet in lijst '{list_title}'.",
                             status=404, list_title=list_title, item_id=item_id)
@@ -176,12 +178,12 @@ class SharePointGateway:
                 payload = response.json()
             except (requests.RequestException, ClientRequestException, ValueError) as exc:
                 status = _status(exc)
+                if isinstance(exc, ValueError) and status is None:  # 200, but not JSON
+                    raise SiteError(f"{self.site_url} antwoordt niet als een SharePoint-site "
+                                    "(geen JSON op _api/contextInfo).", status=None) from None
                 transient = (status in TRANSIENT_STATUS_CODES if status is not None
                              else isinstance(exc, (requests.ConnectionError, requests.Timeout))
                              and not isinstance(exc, requests.exceptions.SSLError))
-                if isinstance(exc, ValueError) and status is None:
-                    raise SiteError(f"{self.site_url} antwoordt niet als een SharePoint-site "
-                                    "(geen JSON op _api/contextInfo).", status=None) from None
                 if not transient or attempt == attempts:
                     raise translate(exc, site_url=self.site_url) from None
                 delay = self._delay(attempt, exc)
@@ -280,7 +282,7 @@ class SharePointGateway:
             raise self._failed(exc) from exc
         other = [exc for _, exc in failures if _status(exc) != 404]
         if other:
-            raise translate(other[0])
+            raise translate(other[0], site_url=self.site_url)
         result: dict[str, ListInfo | None] = {}
         for title, lst, fields in loaded:
             props = lst.properties

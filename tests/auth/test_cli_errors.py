@@ -235,7 +235,34 @@ def test_site_forbidden(sandbox, tmp_path):
                    code="-2147024891, System.UnauthorizedAccessException")
     assert_fout(invoke("run", "--once", "--config",
                        str(sandbox_config(tmp_path, sandbox.site_url))), 4,
-                "weigert de toegang (403)", "Sites.Selected")
+                "weigert de toegang tot de site (403)", "Sites.Selected")
+
+
+def test_a_web_server_that_is_not_sharepoint(tmp_path):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Html(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = b"<html><body>Welkom op het intranet</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Html)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/sites/x"
+        result = invoke("run", "--once", "--config", str(sandbox_config(tmp_path, url)))
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert_fout(result, 4, "antwoordt niet als een SharePoint-site", "Controleer site.url")
 
 
 def test_site_throttled_beyond_the_retries(sandbox, tmp_path):
