@@ -396,12 +396,6 @@ class CertificateTokenProvider:
             return {"access_token": result["access_token"], "token_type": "Bearer",
                     "expires_in": max(1, expires - self.margin)}
 
-    def describe(self) -> str:
-        """One Dutch line for ``--debug``/status: which certificate, which thumbprint."""
-        return (f"certificaat {self.credential.subject}, SHA-256 "
-                f"{self.credential.sha256.upper()}, geldig tot "
-                f"{self.credential.not_after:%d-%m-%Y}")
-
 
 def certificate_token_provider(auth: AuthConfig, site_url: str, *,
                                cache_path: Path | None = None,

@@ -189,3 +189,14 @@ def test_cli_unknown_tenant_on_the_authority(entra):
     assert f"Fout: Entra ID kent de authority {wrong} niet" in result.output
     assert "Oplossing: Controleer tenant_id en auth.authority." in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_corrupt_token_cache_is_replaced(entra, caplog):
+    cache = entra.tmp / "state" / "tokens.json"
+    cache.parent.mkdir(parents=True)
+    cache.write_text("{kapot", encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="spsync.auth"):
+        token = _provider(entra)()
+    assert "Tokencache" in caplog.text and "onleesbaar" in caplog.text
+    assert token["access_token"] in cache.read_text(encoding="utf-8")
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o600

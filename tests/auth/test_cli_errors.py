@@ -238,6 +238,20 @@ def test_site_forbidden(sandbox, tmp_path):
                 "weigert de toegang tot de site (403)", "Sites.Selected")
 
 
+def test_the_error_lines_reach_the_log_file(tmp_path):
+    logfile = tmp_path / "log" / "spsync.log"
+    cfg = write_toml(tmp_path / "c.toml", {
+        "site": {"url": f"http://127.0.0.1:{closed_port()}/sites/x"}, "auth": {"mode": "sandbox"},
+        "http": {"max_retries": 0}, "logging": {"file": str(logfile), "format": "json"}})
+    result = invoke("run", "--once", "--config", str(cfg))
+    assert_fout(result, 4, "is niet bereikbaar")
+    import json
+
+    last = json.loads(logfile.read_text(encoding="utf-8").splitlines()[-1])
+    assert last["level"] == "ERROR" and last["message"].startswith("Fout: SharePoint (")
+    assert "Oplossing: " in last["message"] and last["run_id"]
+
+
 def test_a_web_server_that_is_not_sharepoint(tmp_path):
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer

@@ -53,8 +53,7 @@ def run(ctx: click.Context, config_path: Path, once: bool, controledatum: date |
     try:
         outcome = run_cycle(gateway, config, day, dry_run=dry_run, out_dir=out_dir)
     finally:
-        gateway.close()
-        close_logging()
+        gateway.close()  # the group closes the logs, after logging any error to the file
     if dry_run:
         for line in diff_lines(outcome.changes):
             click.echo(line)
