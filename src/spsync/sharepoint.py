@@ -10,8 +10,8 @@ Library errors are translated into :mod:`spsync.exceptions` here, at the boundar
 Connecting honours spsync's own ``[http]`` settings end to end: the library's form-digest fetch
 (``contextInfo``, the first request of every context) retries on its own five times with a 5 s
 jittered back-off whatever the caller asked for, so the gateway replaces it with one that makes
-``max_retries + 1`` attempts, backs off ``backoff * 2^n`` seconds (or the server's Retry-After,
-capped), logs one Dutch line per retry, and raises spsync's error. An unreachable site therefore
+``max_retries + 1`` attempts, backs off 0.5, 1, 2 ... s (at most 10 s; or the server's
+Retry-After, at most 120 s), logs one Dutch line per retry, and raises spsync's error. An unreachable site therefore
 fails within ``connect_timeout x (max_retries + 1)`` plus the back-off.
 """
 
@@ -50,13 +50,15 @@ from spsync.exceptions import (
 from spsync.gateway import Item, ItemUpdate, ListInfo, UploadedFile, WriteOutcome
 from spsync.logs import register_secret
 
-__all__ = ["SharePointGateway", "gateway_for", "translate", "MAX_RETRY_AFTER_S"]
+__all__ = ["SharePointGateway", "gateway_for", "translate", "MAX_RETRY_AFTER_S", "MAX_BACKOFF_S"]
 
 log = logging.getLogger(__name__)
 
 _ITEM_URL = re.compile(r"items(?:/GetById\(|\()(\d+)\)", re.IGNORECASE)
 #: A Retry-After longer than this is not waited out inside one run (the run fails: Throttled).
 MAX_RETRY_AFTER_S = 120
+#: The longest wait between two attempts without a Retry-After.
+MAX_BACKOFF_S = 10.0
 
 
 def _status(exc: BaseException) -> int | None:
@@ -129,7 +131,7 @@ class SharePointGateway:
     def __init__(self, site_url: str, token: Callable[[], dict[str, Any]], *,
                  user_agent_org: str = "SWV", timeout: tuple[float, float] = (10.0, 60.0),
                  page_size: int = 5000, batch_size: int = 100, max_retries: int = 5,
-                 backoff: float = 1.0) -> None:
+                 backoff: float = 0.5) -> None:
         self.site_url = site_url.rstrip("/")
         #: Base of the exponential back-off between attempts, in seconds.
         self.backoff = backoff
@@ -158,7 +160,7 @@ class SharePointGateway:
         retry_after = response_retry_after(getattr(exc, "response", None))
         if retry_after is not None:
             return float(min(retry_after, MAX_RETRY_AFTER_S))
-        return self.backoff * (2 ** (attempt - 1))
+        return min(self.backoff * (2 ** (attempt - 1)), MAX_BACKOFF_S)
 
     def _retry_line(self, attempt: int, attempts: int, exc: BaseException, delay: float) -> None:
         log.warning("SharePoint antwoordt niet (%s); poging %d van %d over %.1f s.",
