@@ -389,7 +389,7 @@ class CertificateTokenProvider:
                 self._drop_cached()
                 result = self._acquire()
                 expires = int(result.get("expires_in", 3600))
-            register_secret(result["access_token"])
+            register_secret(result["access_token"], rolling=True)
             self._save_cache()
             log.debug("Token voor %s uit %s, nog %d s geldig.", " ".join(self.scopes),
                       result.get("token_source", "?"), expires)

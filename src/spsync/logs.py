@@ -69,15 +69,29 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 _SECRET_NAME = re.compile(r"(?i)(token|secret|passw|passphrase|webhook|api_?key|private_?key"
                           r"|credential|dsn)")
 _secrets: set[str] = set()
+#: Short-lived secrets (tokens, digests), newest last; bounded so a daemon's list stays small.
+_rolling: dict[str, None] = {}
+ROLLING_SECRETS = 64
 _secrets_lock = threading.Lock()
 _run_id: ContextVar[str | None] = ContextVar("spsync_run_id", default=None)
 
 
-def register_secret(value: str | None) -> None:
-    """Never log this exact value (values shorter than 6 characters are ignored)."""
-    if value and len(value) >= 6:
-        with _secrets_lock:
+def register_secret(value: str | None, *, rolling: bool = False) -> None:
+    """Never log this exact value (values shorter than 6 characters are ignored).
+
+    ``rolling`` is for values that are replaced all the time (access tokens, form digests):
+    only the newest :data:`ROLLING_SECRETS` are kept; their shapes are redacted anyway.
+    """
+    if not value or len(value) < 6:
+        return
+    with _secrets_lock:
+        if not rolling:
             _secrets.add(value)
+            return
+        _rolling.pop(value, None)
+        _rolling[value] = None
+        while len(_rolling) > ROLLING_SECRETS:
+            del _rolling[next(iter(_rolling))]
 
 
 def register_env_secrets(names: Iterable[str] = ()) -> None:
@@ -115,7 +129,7 @@ def register_config_secrets(config: Any) -> None:
 def redact(text: str) -> str:
     """``text`` with every secret replaced by ``[verborgen]``."""
     with _secrets_lock:
-        known = sorted(_secrets, key=len, reverse=True)
+        known = sorted(_secrets | _rolling.keys(), key=len, reverse=True)
     for value in known:
         if value in text:
             text = text.replace(value, HIDDEN)

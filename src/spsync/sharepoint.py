@@ -197,7 +197,7 @@ class SharePointGateway:
             json_format.function = "GetContextWebInformation"
             info = ContextWebInformation()
             request.map_json(payload, info, json_format)
-            register_secret(info.FormDigestValue)  # never in a log line
+            register_secret(info.FormDigestValue, rolling=True)  # never in a log line
             return info
         raise AssertionError("unreachable")  # pragma: no cover
 

@@ -130,3 +130,13 @@ def test_dry_run_writes_nothing_and_says_so(sandbox, tmp_path):
     assert (kept / "MT-rapportage 2026-W20.docx").exists()
     assert f"alleen het rapport is lokaal opgeslagen ({kept / 'MT-rapportage 2026-W20.docx'})" \
         in again.output
+
+
+def test_rolling_secrets_stay_bounded():
+    from spsync import logs
+
+    for n in range(logs.ROLLING_SECRETS + 10):
+        register_secret(f"kortlevend-token-{n:04d}", rolling=True)
+    assert len(logs._rolling) == logs.ROLLING_SECRETS
+    newest = f"kortlevend-token-{logs.ROLLING_SECRETS + 9:04d}"
+    assert redact(f"x {newest} y") == "x [verborgen] y"
