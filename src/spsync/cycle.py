@@ -23,7 +23,7 @@ from spsync.reader import Snapshot, read_snapshot
 from spsync.report import ReportMeta, build_context, render_report, report_filename
 from spsync.writeback import FieldChange, plan_updates, to_wire
 
-__all__ = ["CycleOutcome", "run_cycle", "local_midnight_utc", "MAX_ROUNDS"]
+__all__ = ["CycleOutcome", "run_cycle", "local_midnight_utc", "MAX_ROUNDS", "report_dir"]
 
 log = logging.getLogger(__name__)
 
@@ -115,9 +115,7 @@ def run_cycle(gateway: Gateway, config: Config, controledatum: date, *, dry_run:
     for finding in outcome.findings:
         log.warning("Bevinding %s %s %s: %s", finding.list_key, finding.ref, finding.code,
                     finding.message)
-    # A dry run writes nothing at all: no local report either, unless --out asks for one.
-    _report(gateway, config, snapshot, outcome,
-            out_dir if (out_dir or dry_run) else config.report.output_dir, now)
+    _report(gateway, config, snapshot, outcome, report_dir(config, out_dir, dry_run), now)
     return outcome
 
 
@@ -175,3 +173,11 @@ def _report(gateway: Gateway, config: Config, snapshot: Snapshot, outcome: Cycle
         "GegenereerdOp": to_wire(now),
     })
     log.info("Rapport geüpload: %s", outcome.uploaded.server_relative_url)
+
+
+def report_dir(config: Config, out_dir: Path | None, dry_run: bool) -> Path | None:
+    """Where the cycle saves the report: ``--out``, else ``report.output_dir``; a dry run writes
+    nothing at all, so without ``--out`` it saves no local report either."""
+    if out_dir is not None:
+        return out_dir
+    return None if dry_run else config.report.output_dir

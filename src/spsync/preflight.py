@@ -11,17 +11,10 @@ import tempfile
 from pathlib import Path
 
 from spsync.config import Config
+from spsync.cycle import report_dir
 from spsync.exceptions import LocalIOError, ReportError
 
-__all__ = ["preflight", "check_template_file", "check_writable_dir", "report_dir"]
-
-
-def report_dir(config: Config, out_dir: Path | None, dry_run: bool) -> Path | None:
-    """Where the cycle will save the report: ``--out``, else the config's folder; a dry run
-    without ``--out`` saves none."""
-    if out_dir is not None:
-        return out_dir
-    return None if dry_run else config.report.output_dir
+__all__ = ["preflight", "check_template_file", "check_writable_dir"]
 
 
 def check_template_file(template: Path) -> None:
@@ -29,7 +22,9 @@ def check_template_file(template: Path) -> None:
     from spsync.report import template_variables
 
     if not template.is_file():
-        raise ReportError(f"Rapportsjabloon {template} bestaat niet.", path=template)
+        raise ReportError(f"Rapportsjabloon {template} bestaat niet.", path=template,
+                          fix="Herstel het sjabloon op die plek, pas report.template aan, of haal "
+                              "de instelling weg om het standaardsjabloon te gebruiken.")
     try:
         template_variables(template)
     except ReportError as exc:
