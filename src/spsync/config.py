@@ -19,7 +19,7 @@ from spsync.checks.settings import CheckSettings
 from spsync.exceptions import ConfigError
 from spsync.workdays import WorkCalendar
 
-__all__ = ["Config", "load_config", "config_from_dict"]
+__all__ = ["Config", "load_config", "config_from_dict", "token_cache_file"]
 
 
 class _Section(BaseModel):
@@ -41,27 +41,72 @@ class SiteConfig(_Section):
 
 
 class AuthConfig(_Section):
-    """How spsync gets a token. ``sandbox`` sends a fixed token: only for the local sandbox."""
+    """How spsync gets a token. ``sandbox`` sends a fixed token: only for the local sandbox.
+
+    ``certificate`` is Entra ID app-only with a certificate (the only app-only sign-in that
+    SharePoint REST still accepts): a PEM file with key and certificate, or a PFX/PKCS#12 file.
+    """
 
     mode: Literal["certificate", "sandbox"] = "certificate"
     tenant_id: str | None = None
     client_id: str | None = None
-    #: PEM file with the private key (and certificate); read at run time, never logged.
+    #: PEM (private key + certificate) or PFX file; read at run time, never logged.
     certificate_path: Path | None = None
-    #: SHA-1 thumbprint of the certificate as registered in Entra ID (not a secret).
+    #: ``auto`` decides by suffix: .pfx/.p12 is PKCS#12, anything else PEM.
+    certificate_format: Literal["auto", "pem", "pfx"] = "auto"
+    #: PEM only: the private key in its own file (default: inside ``certificate_path``).
+    private_key_path: Path | None = None
+    #: Thumbprint as shown in Entra ID: SHA-1 (40 hex) or SHA-256 (64 hex). Optional: spsync
+    #: computes both from the certificate and warns when this one does not match.
     certificate_thumbprint: str | None = None
-    #: Name of the environment variable that holds the key's passphrase, if any.
+    #: The SHA-256 thumbprint (x5t#S256), when noted separately; also only a cross-check.
+    certificate_thumbprint_sha256: str | None = None
+    #: What the client assertion names the certificate by: ``sha256`` (x5t#S256, PS256); ``sha1``
+    #: (x5t, RS256) only as a fallback for an msal without SHA-256 support or ADFS.
+    thumbprint_algorithm: Literal["sha256", "sha1"] = "sha256"
+    #: Name of the environment variable that holds the key's (or PFX's) passphrase, if any.
     passphrase_env: str | None = None
+    #: Default ``https://login.microsoftonline.com/<tenant_id>``.
     authority: str | None = None
+    #: msal's instance discovery; ``false`` for an authority msal does not know (tests, sovereign).
+    instance_discovery: bool | None = None
+    #: Extra CA bundle (PEM) to trust for the authority, e.g. a TLS-inspecting proxy.
+    ca_bundle: Path | None = None
+    #: Keep tokens across runs (msal SerializableTokenCache, file mode 0600).
+    token_cache: bool = True
+    #: Default: ``spsync-token-cache.json`` next to the state file (``[state] path``).
+    token_cache_path: Path | None = None
+    #: A token is renewed this many seconds before it expires.
+    refresh_margin_s: int = Field(300, ge=0, le=3000)
+
+    @field_validator("certificate_thumbprint", "certificate_thumbprint_sha256")
+    @classmethod
+    def _thumbprint(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        cleaned = v.replace(":", "").replace(" ", "").lower()
+        if len(cleaned) not in (40, 64) or any(c not in "0123456789abcdef" for c in cleaned):
+            raise ValueError("moet 40 (SHA-1) of 64 (SHA-256) hexadecimale tekens zijn")
+        return cleaned
 
     @model_validator(mode="after")
     def _complete(self) -> AuthConfig:
         if self.mode == "certificate":
-            missing = [n for n in ("tenant_id", "client_id", "certificate_path",
-                                   "certificate_thumbprint") if not getattr(self, n)]
+            missing = [n for n in ("tenant_id", "client_id", "certificate_path")
+                       if not getattr(self, n)]
             if missing:
                 raise ValueError("voor mode = \"certificate\" ontbreekt: " + ", ".join(missing))
+        if self.certificate_thumbprint_sha256 and len(self.certificate_thumbprint_sha256) != 64:
+            raise ValueError("certificate_thumbprint_sha256 moet 64 hexadecimale tekens zijn")
         return self
+
+    @property
+    def is_pfx(self) -> bool:
+        """Whether ``certificate_path`` is read as PKCS#12."""
+        if self.certificate_format != "auto":
+            return self.certificate_format == "pfx"
+        return bool(self.certificate_path
+                    and self.certificate_path.suffix.lower() in (".pfx", ".p12"))
 
 
 class RulesConfig(_Section):
@@ -448,4 +493,17 @@ def load_config(path: Path | str) -> Config:
         raise ConfigError(f"Configuratiebestand {path} bestaat niet.", [f"{path}: niet gevonden"]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"Configuratiebestand {path} is geen geldige TOML.", [f"{path}: {exc}"]) from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"Configuratiebestand {path} is geen UTF-8-tekst.",
+                          [f"{path}: sla het bestand op als UTF-8"]) from None
+    except OSError as exc:
+        raise ConfigError(f"Configuratiebestand {path} kan niet worden gelezen.",
+                          [f"{path}: {exc.strerror or exc}"]) from None
     return config_from_dict(data, str(path))
+
+
+def token_cache_file(config: Config) -> Path | None:
+    """Where the token cache lives: ``auth.token_cache_path``, else next to the state file."""
+    if not config.auth.token_cache:
+        return None
+    return config.auth.token_cache_path or config.state.path.parent / "spsync-token-cache.json"

@@ -34,7 +34,7 @@ from spsync.workdays import settings_with_calendar
 from spsync.report import ReportMeta, build_context, render_report, report_filename
 from spsync.writeback import FieldChange, plan_updates, to_wire
 
-__all__ = ["CycleOutcome", "run_cycle", "local_midnight_utc", "MAX_ROUNDS"]
+__all__ = ["CycleOutcome", "run_cycle", "local_midnight_utc", "MAX_ROUNDS", "report_dir"]
 
 log = logging.getLogger(__name__)
 
@@ -95,11 +95,11 @@ def _owned_missing_findings(snapshot: Snapshot) -> list[Finding]:
 
 def _merge_findings(*groups: list[Finding]) -> list[Finding]:
     seen, merged = set(), []
-    for finding in (f for g in groups for f in g):
-        key = (finding.list_key, finding.item_id, finding.code, finding.message)
+    for item in (f for g in groups for f in g):
+        key = (item.list_key, item.item_id, item.code, item.message)
         if key not in seen:
             seen.add(key)
-            merged.append(finding)
+            merged.append(item)
     return merged
 
 
@@ -189,8 +189,8 @@ def run_cycle(gateway: Gateway, config: Config, controledatum: date, *, dry_run:
             _deliver(store, config, outcome, channels)
         for f in outcome.findings:
             log.warning("Bevinding %s %s %s: %s", f.list_key, f.ref, f.code, f.message)
-        _report(gateway, config, snapshot, outcome, out_dir or config.report.output_dir, now,
-                store)
+        _report(gateway, config, snapshot, outcome, report_dir(config, out_dir, dry_run),
+                now, store)
     except BaseException:
         if store is not None and run_id is not None:
             store.finish_run(run_id, outcome="fout", ended_at=datetime.now(UTC),
@@ -325,7 +325,7 @@ def _write_round(gateway: Gateway, snapshot: Snapshot, result: CheckResult,
 
 
 def _report(gateway: Gateway, config: Config, snapshot: Snapshot, outcome: CycleOutcome,
-            out_dir: Path, now: datetime, store: StateStore | None = None) -> None:
+            out_dir: Path | None, now: datetime, store: StateStore | None = None) -> None:
     meta = ReportMeta(
         organisation=config.site.organisation,
         controledatum=outcome.controledatum,
@@ -336,10 +336,11 @@ def _report(gateway: Gateway, config: Config, snapshot: Snapshot, outcome: Cycle
     )
     # One file per ISO week (report_filename), so a rerun in the same week replaces it.
     name = report_filename(meta)
-    outcome.report_path = out_dir / name
+    outcome.report_path = out_dir / name if out_dir is not None else None
     content = render_report(build_context(outcome.result, meta, outcome.findings),
                             template=config.report.template, out_path=outcome.report_path)
-    log.info("Rapport opgeslagen: %s (%d bytes)", outcome.report_path, len(content))
+    log.info("Rapport %s (%d bytes)", f"opgeslagen: {outcome.report_path}"
+             if outcome.report_path else "gemaakt, niet opgeslagen (proefdraaien)", len(content))
     if outcome.dry_run or not config.report.upload:
         return
     if snapshot.library is None:
@@ -354,3 +355,11 @@ def _report(gateway: Gateway, config: Config, snapshot: Snapshot, outcome: Cycle
         "GegenereerdOp": to_wire(now),
     })
     log.info("Rapport geüpload: %s", outcome.uploaded.server_relative_url)
+
+
+def report_dir(config: Config, out_dir: Path | None, dry_run: bool) -> Path | None:
+    """Where the cycle saves the report: ``--out``, else ``report.output_dir``; a dry run writes
+    nothing at all, so without ``--out`` it saves no local report either."""
+    if out_dir is not None:
+        return out_dir
+    return None if dry_run else config.report.output_dir

@@ -6,6 +6,13 @@ items) behind a page-count guard; ETags are taken from the raw responses (the li
 ``__metadata``); writes preset the entity type so N updates go into one ``$batch`` instead of
 N+1, and carry the item's own ETag in ``If-Match`` instead of the library's ``*``.
 Library errors are translated into :mod:`spsync.exceptions` here, at the boundary.
+
+Connecting honours spsync's own ``[http]`` settings end to end: the library's form-digest fetch
+(``contextInfo``, the first request of every context) retries on its own five times with a 5 s
+jittered back-off whatever the caller asked for, so the gateway replaces it with one that makes
+``max_retries + 1`` attempts, backs off 0.5, 1, 2 ... s (at most 10 s; or the server's
+Retry-After, at most 120 s), logs one Dutch line per retry, and raises spsync's error. An unreachable site therefore
+fails within ``connect_timeout x (max_retries + 1)`` plus the back-off.
 """
 
 from __future__ import annotations
@@ -20,8 +27,14 @@ from typing import Any
 from urllib.parse import quote, unquote, urlencode
 
 import requests
+from office365.runtime.client_request import ClientRequest
+from office365.runtime.client_request_exception import ClientRequestException
+from office365.runtime.http.http_method import HttpMethod
 from office365.runtime.http.request_options import RequestOptions
+from office365.runtime.odata.v3.json_light_format import JsonLightFormat
+from office365.runtime.retry import TRANSIENT_STATUS_CODES, response_retry_after
 from office365.sharepoint.client_context import ClientContext
+from office365.sharepoint.webs.context_web_information import ContextWebInformation
 
 from spsync import __version__
 from spsync.exceptions import (
@@ -29,19 +42,25 @@ from spsync.exceptions import (
     GatewayUnavailable,
     ItemNotFound,
     ListNotFound,
+    PermissionDenied,
     PreconditionFailed,
+    SiteError,
+    SpsyncError,
     Throttled,
 )
 from spsync.gateway import Item, ItemUpdate, ListInfo, UploadedFile, WriteOutcome
+from spsync.logs import register_secret
 
-__all__ = ["SharePointGateway"]
+__all__ = ["SharePointGateway", "gateway_for", "translate", "MAX_RETRY_AFTER_S", "MAX_BACKOFF_S"]
 
 log = logging.getLogger(__name__)
 
 _ITEM_URL = re.compile(r"items(?:/GetById\(|\()(\d+)\)", re.IGNORECASE)
 _LIST_TITLE = re.compile(r"GetByTitle\('((?:[^']|'')*)'\)", re.IGNORECASE)
-#: Statuses worth another try (the library's own "transient" set).
-_TRANSIENT = frozenset({408, 429, 500, 502, 503, 504})
+#: A Retry-After longer than this is not waited out inside one run (the run fails: Throttled).
+MAX_RETRY_AFTER_S = 120
+#: The longest wait between two attempts without a Retry-After.
+MAX_BACKOFF_S = 10.0
 
 
 def _odata_quote(text: str) -> str:
@@ -49,29 +68,44 @@ def _odata_quote(text: str) -> str:
     return text.replace("'", "''")
 
 
-def _retry_delay(exc: BaseException, attempt: int) -> float:
-    """Seconds to wait: the server's Retry-After when it gives one, else 2^attempt."""
-    headers = getattr(getattr(exc, "response", None), "headers", None) or {}
-    try:
-        return max(0.0, float(headers.get("Retry-After", "")))
-    except ValueError:
-        return float(2 ** attempt)
-
-
 def _status(exc: BaseException) -> int | None:
     response = getattr(exc, "response", None)
     return getattr(response, "status_code", None)
 
 
+def _reason(exc: BaseException) -> str:
+    """A short Dutch reason for a transport failure (never the library's raw text)."""
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "TLS-certificaat van de site niet vertrouwd"
+    if isinstance(exc, requests.ConnectTimeout):
+        return "time-out bij verbinden"
+    if isinstance(exc, requests.Timeout):
+        return "time-out bij wachten op antwoord"
+    if isinstance(exc, requests.ConnectionError):
+        return "geen verbinding"
+    status = _status(exc)
+    return f"HTTP {status}" if status else type(exc).__name__
+
+
 def translate(exc: BaseException, *, list_title: str | None = None,
-              item_id: int | None = None) -> GatewayError:
-    """Map a library/requests exception onto spsync's tree (httpx ``map_exceptions`` style)."""
-    if isinstance(exc, GatewayError):
+              item_id: int | None = None, site_url: str | None = None) -> SpsyncError:
+    """Map a library/requests exception onto spsync's tree (httpx ``map_exceptions`` style);
+    spsync's own errors (e.g. a refused token raised inside the library's auth hook) pass."""
+    if isinstance(exc, SpsyncError):
         return exc
     status = _status(exc)
     text = str(exc)[:300]
+    where = site_url or "SharePoint"
     if isinstance(exc, (requests.ConnectionError, requests.Timeout)):
-        return GatewayUnavailable(f"SharePoint is niet bereikbaar: {text}", status=None)
+        return GatewayUnavailable(f"SharePoint ({where}) is niet bereikbaar: {_reason(exc)}.",
+                                  status=None)
+    if status == 401:
+        return PermissionDenied(f"SharePoint ({where}) weigert het token (401): de app heeft "
+                                "geen toegang tot deze site.", status=401)
+    if status == 403:
+        what = f"tot lijst '{list_title}'" if list_title else "tot de site"
+        return PermissionDenied(f"SharePoint ({where}) weigert de toegang {what} (403).",
+                                status=403, list_title=list_title)
     if status == 404 and item_id is not None:
         return ItemNotFound(f"Item {item_id} bestaat niet in lijst '{list_title}'.",
                             status=404, list_title=list_title, item_id=item_id)
@@ -85,6 +119,12 @@ def translate(exc: BaseException, *, list_title: str | None = None,
         retry_after = getattr(getattr(exc, "response", None), "headers", {}).get("Retry-After")
         return Throttled(f"SharePoint beperkt het aantal verzoeken ({status}).", status=status,
                          retry_after=retry_after)
+    if status == 404 and site_url is not None:
+        return SiteError(f"Site {site_url} bestaat niet (404).", status=404)
+    if status is not None and status >= 500 and site_url is not None:
+        return SiteError(f"SharePoint ({site_url}) geeft een serverfout ({status}).",
+                         status=status, fix="Probeer het later opnieuw; blijft het, kijk dan "
+                                            "op de Microsoft 365-servicestatus.")
     return GatewayError(f"SharePoint-fout{f' {status}' if status else ''}: {text}", status=status)
 
 
@@ -97,8 +137,11 @@ class SharePointGateway:
 
     def __init__(self, site_url: str, token: Callable[[], dict[str, Any]], *,
                  user_agent_org: str = "SWV", timeout: tuple[float, float] = (10.0, 60.0),
-                 page_size: int = 5000, batch_size: int = 100, max_retries: int = 5) -> None:
+                 page_size: int = 5000, batch_size: int = 100, max_retries: int = 5,
+                 backoff: float = 0.5) -> None:
         self.site_url = site_url.rstrip("/")
+        #: Base of the exponential back-off between attempts, in seconds.
+        self.backoff = backoff
         self.page_size = page_size
         self.batch_size = batch_size
         self.max_retries = max_retries
@@ -114,14 +157,79 @@ class SharePointGateway:
         self._ctx = self._new_context()
 
     def _new_context(self) -> ClientContext:
-        return (ClientContext(self.site_url).with_access_token(self._token)
-                .with_transport(session=self._session, timeout=self._timeout))
+        ctx = (ClientContext(self.site_url).with_access_token(self._token)
+               .with_transport(session=self._session, timeout=self._timeout))
+        request = ctx.pending_request()
+        # The library's own digest fetch ignores our retry settings (5 tries, ~40-75 s).
+        request._fetch_context_web_information = (  # private: version pinned, tested
+            lambda: self._fetch_digest(request))
+        return ctx
 
-    def _failed(self, exc: BaseException, **where: Any) -> GatewayError:
+    def _delay(self, attempt: int, exc: BaseException) -> float:
+        """Seconds before the next attempt: Retry-After (capped) or exponential back-off."""
+        retry_after = response_retry_after(getattr(exc, "response", None))
+        if retry_after is not None:
+            return float(min(retry_after, MAX_RETRY_AFTER_S))
+        return min(self.backoff * (2 ** (attempt - 1)), MAX_BACKOFF_S)
+
+    def _retry_line(self, attempt: int, attempts: int, exc: BaseException, delay: float) -> None:
+        log.warning("SharePoint antwoordt niet (%s); poging %d van %d over %.1f s.",
+                    _reason(exc), attempt + 1, attempts, delay)
+
+    def _fetch_digest(self, request: Any) -> ContextWebInformation:
+        """``POST _api/contextInfo`` with spsync's retry policy; raises spsync's errors."""
+        attempts = self.max_retries + 1
+        url = f"{request.service_root_url}/contextInfo"
+        for attempt in range(1, attempts + 1):
+            options = RequestOptions(url)
+            options.method = HttpMethod.Post
+            request._authenticate_request(options)  # the library's own auth hook
+            try:
+                response = request.transport.execute(options)
+                ClientRequest._raise_for_status(response)
+                payload = response.json()
+            except (requests.RequestException, ClientRequestException, ValueError) as exc:
+                status = _status(exc)
+                if isinstance(exc, ValueError) and status is None:  # 200, but not JSON
+                    raise SiteError(f"{self.site_url} antwoordt niet als een SharePoint-site "
+                                    "(geen JSON op _api/contextInfo).", status=None) from None
+                transient = (status in TRANSIENT_STATUS_CODES if status is not None
+                             else isinstance(exc, (requests.ConnectionError, requests.Timeout))
+                             and not isinstance(exc, requests.exceptions.SSLError))
+                if not transient or attempt == attempts:
+                    raise translate(exc, site_url=self.site_url) from None
+                delay = self._delay(attempt, exc)
+                self._retry_line(attempt, attempts, exc, delay)
+                request.transport.reset_connections()
+                time.sleep(delay)
+                continue
+            json_format = JsonLightFormat()
+            json_format.function = "GetContextWebInformation"
+            info = ContextWebInformation()
+            request.map_json(payload, info, json_format)
+            register_secret(info.FormDigestValue, rolling=True)  # never in a log line
+            return info
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _execute(self, **where: Any) -> None:
+        """``execute_query`` with ``max_retries`` retries on transient failures, Retry-After
+        honoured, a Dutch line per retry, and no pointless sleep after the last attempt."""
+        attempts = self.max_retries + 1
+
+        def _on_failure(attempt: int, exc: Exception) -> float:
+            if attempt >= attempts:
+                raise translate(exc, site_url=self.site_url, **where) from None
+            delay = self._delay(attempt, exc)
+            self._retry_line(attempt, attempts, exc, delay)
+            return delay
+
+        self._ctx.execute_query_retry(max_retry=attempts, failure_callback=_on_failure)
+
+    def _failed(self, exc: BaseException, **where: Any) -> SpsyncError:
         """Translate ``exc`` and start a fresh context: a failed execute leaves queries queued
         (and ``ctx.clear()`` would drop the auth, sharepoint-wire.md §5)."""
         self._ctx = self._new_context()
-        return translate(exc, **where)
+        return translate(exc, site_url=self.site_url, **where)
 
     def close(self) -> None:
         self._session.close()
@@ -170,7 +278,7 @@ class SharePointGateway:
             raise self._failed(exc) from exc
         other = [exc for _, exc in failures if _status(exc) != 404]
         if other:
-            raise translate(other[0])
+            raise translate(other[0], site_url=self.site_url)
         result: dict[str, ListInfo | None] = {}
         for title, lst, fields in loaded:
             props = lst.properties
@@ -222,10 +330,11 @@ class SharePointGateway:
         return items
 
     def _get_json(self, url: str, *, list_title: str | None = None) -> dict[str, Any]:
-        """GET ``url`` through the library's pipeline; retry 429/503 as the library would
-        (Retry-After, else exponential back-off), ``max_retries`` times."""
-        attempt = 0
-        while True:
+        """GET ``url`` through the library's pipeline (auth, transport, User-Agent) with the
+        gateway's retry policy: transient failures retried ``max_retries`` times, Retry-After
+        honoured up to its cap, one Dutch line per retry."""
+        attempts = self.max_retries + 1
+        for attempt in range(1, attempts + 1):
             options = RequestOptions(url)
             options.set_header("Accept", "application/json;odata=verbose")
             try:
@@ -233,14 +342,15 @@ class SharePointGateway:
                 return response.json()
             except Exception as exc:  # noqa: BLE001 - translated
                 status = _status(exc)
-                if status not in _TRANSIENT or attempt >= self.max_retries:
+                transient = status is None and isinstance(
+                    exc, (requests.ConnectionError, requests.Timeout)) or (
+                    status in TRANSIENT_STATUS_CODES)
+                if not transient or attempt >= attempts:
                     raise self._failed(exc, list_title=list_title) from exc
-                attempt += 1
-                delay = _retry_delay(exc, attempt)
-                log.info("SharePoint antwoordde %s op het lezen van '%s'; opnieuw over %.1f s "
-                         "(poging %d van %d).", status, list_title, delay, attempt,
-                         self.max_retries)
+                delay = self._delay(attempt, exc)
+                self._retry_line(attempt, attempts, exc, delay)
                 time.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def update_items(self, info: ListInfo, updates: Sequence[ItemUpdate]) -> WriteOutcome:
         """MERGE all updates of one list (see :meth:`update_lists`)."""
@@ -301,7 +411,7 @@ class SharePointGateway:
         folder = ctx.web.lists.get_by_title(library.title).root_folder
         try:
             uploaded = folder.upload_file(name, content)
-            ctx.execute_query_with_incremental_retry(max_retry=self.max_retries)
+            self._execute(list_title=library.title)
         except Exception as exc:  # noqa: BLE001 - translated
             raise self._failed(exc, list_title=library.title) from exc
         length = int(uploaded.properties.get("Length") or 0)
@@ -317,7 +427,7 @@ class SharePointGateway:
                 item.set_property(key, value)
             try:
                 item.update()
-                ctx.execute_query_with_incremental_retry(max_retry=self.max_retries)
+                self._execute(list_title=library.title)
             except Exception as exc:  # noqa: BLE001 - translated
                 raise self._failed(exc, list_title=library.title) from exc
         return UploadedFile(server_relative_url=url, length=length)
@@ -377,3 +487,18 @@ class SharePointGateway:
         props.pop("ParentList", None)
         return Item(id=int(props.get("Id") or props.get("ID")), etag=etag.get("value"),
                     values=props)
+
+
+def gateway_for(config: Any) -> SharePointGateway:
+    """The gateway a command uses for ``config``: its token provider (certificate loaded and
+    checked now, token cache next to the state), time-outs, retries and page/batch sizes."""
+    from spsync.auth import token_provider
+    from spsync.config import token_cache_file
+
+    timeout = (config.http.connect_timeout, config.http.read_timeout)
+    token = token_provider(config.auth, config.site.url, cache_path=token_cache_file(config),
+                           timeout=timeout)
+    return SharePointGateway(
+        config.site.url, token, user_agent_org=config.site.user_agent_org, timeout=timeout,
+        page_size=config.http.page_size, batch_size=config.http.batch_size,
+        max_retries=config.http.max_retries)

@@ -35,8 +35,12 @@ def summary_lines(outcome: CycleOutcome) -> list[str]:
     lines.append(f"Datakwaliteit: {len(outcome.findings)} bevinding(en), zie het rapport")
     if outcome.dry_run:
         items = len({(c.list_key, c.item_id) for c in outcome.changes})
+        local = (f"alleen het rapport is lokaal opgeslagen ({outcome.report_path})"
+                 if outcome.report_path else
+                 "er is ook geen lokaal rapport opgeslagen (gebruik --out om het te bewaren)")
         lines.append(f"Proefdraaien: {len(outcome.changes)} veld(en) in {items} item(s) zouden "
-                     "worden bijgewerkt; er is niets geschreven of geüpload.")
+                     f"worden bijgewerkt; er is niets naar SharePoint geschreven of geüpload, "
+                     f"{local}.")
     else:
         total = sum(outcome.written.values())
         per_list = ", ".join(f"{_TITLES.get(k, k)} {n}" for k, n in outcome.written.items() if n)

@@ -4,61 +4,63 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import datetime
+import uuid
+from datetime import date
 from pathlib import Path
 
 import click
 
-from spsync.cli.app import close_logging, fail_config, setup_logging, today_amsterdam, main
-from spsync.exceptions import ConfigError, GatewayError, UserError
+from spsync.cli.app import (
+    close_logging,
+    command_logging,
+    controledatum_option,
+    main,
+    setup_logging,
+    today_amsterdam,
+)
 
 __all__: list[str] = []
 
 
 @main.command()
 @click.option("--config", "config_path", type=click.Path(path_type=Path), required=True,
-              help="TOML config file (see config/spsync.example.toml).")
+              help="TOML-configuratiebestand (zie config/spsync.example.toml).")
 @click.option("--once", is_flag=True, required=True,
-              help="Run one cycle and exit (the scheduled daemon is a later step).")
-@click.option("--controledatum", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Compute as of this date (default: today in Europe/Amsterdam).")
-@click.option("--dry-run", is_flag=True, help="Write and upload nothing; print the diff.")
+              help="Draai één cyclus en stop (gepland draaien: 'spsync daemon').")
+@controledatum_option
+@click.option("--dry-run", is_flag=True,
+              help="Proefdraaien: schrijf en upload niets (ook geen lokaal rapport zonder "
+                   "--out); toon wat er zou veranderen.")
 @click.option("--force", is_flag=True,
-              help="Write even when the safety valve finds a list empty, shrunk or incomplete.")
+              help="Schrijf en signaleer ook als de veiligheidsstop een lijst leeg, sterk "
+                   "gekrompen of onvolledig vindt.")
+@click.option("--outbox", "outbox_dir", type=click.Path(path_type=Path), default=None,
+              help="Schrijf elk signaal als .eml-bestand in deze map in plaats van het te "
+                   "versturen (vervangt elk ingesteld kanaal).")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
-              help="Folder for the local report copy (default: report.output_dir).")
+              help="Map voor de lokale kopie van het rapport (standaard report.output_dir).")
 @click.pass_context
-def run(ctx: click.Context, config_path: Path, once: bool, controledatum: datetime | None,
-        dry_run: bool, force: bool, out_dir: Path | None) -> None:
-    """Run one cycle: read, check, write back, report, upload."""
-    from spsync.auth import token_provider
+def run(ctx: click.Context, config_path: Path, once: bool, controledatum: date | None,
+        dry_run: bool, force: bool, outbox_dir: Path | None, out_dir: Path | None) -> None:
+    """Draai één cyclus: lezen, controleren, terugschrijven, signalen, rapport, uploaden."""
     from spsync.config import load_config
-    from spsync.cycle import run_cycle
-    from spsync.sharepoint import SharePointGateway
+    from spsync.jobs import run_once
+    from spsync.logs import set_run_id
+    from spsync.preflight import preflight
+    from spsync.sharepoint import gateway_for
     from spsync.summary import diff_lines, summary_lines
 
-    setup_logging(max(ctx.obj["verbose"], 1))
+    config = load_config(config_path)  # errors: the group prints them (exit 2)
+    command_logging(ctx, config, min_verbose=1)
+    set_run_id(uuid.uuid4().hex[:12])
+    day = controledatum or today_amsterdam()
+    gateway = gateway_for(config)  # loads the certificate: exit 3 before any traffic
+    preflight(config, out_dir=out_dir, dry_run=dry_run)
     try:
-        config = load_config(config_path)
-    except ConfigError as exc:
-        fail_config(exc)
-        return
-    day = controledatum.date() if controledatum else today_amsterdam()
-    gateway = SharePointGateway(
-        config.site.url, token_provider(config.auth, config.site.url),
-        user_agent_org=config.site.user_agent_org,
-        timeout=(config.http.connect_timeout, config.http.read_timeout),
-        page_size=config.http.page_size, batch_size=config.http.batch_size,
-        max_retries=config.http.max_retries)
-    try:
-        outcome = run_cycle(gateway, config, day, dry_run=dry_run, out_dir=out_dir,
-                            force=force)
-    except (GatewayError, UserError) as exc:
-        click.echo(f"Fout: {exc.message or exc}", err=True)
-        sys.exit(1)
+        outcome = run_once(gateway, config, day, dry_run=dry_run, out_dir=out_dir,
+                           force=force, outbox=outbox_dir)
     finally:
-        gateway.close()
-        close_logging()
+        gateway.close()  # the group closes the logs, after logging any error to the file
     if dry_run:
         for line in diff_lines(outcome.changes):
             click.echo(line)
@@ -69,15 +71,16 @@ def run(ctx: click.Context, config_path: Path, once: bool, controledatum: dateti
 
 @main.command()
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"),
-              show_default=True, help="Folder for the report, sandbox.db and spsync.log.")
+              show_default=True, help="Map voor het rapport, sandbox.db en spsync.log.")
 @click.pass_context
 def demo(ctx: click.Context, out_dir: Path) -> None:
-    """Run one cycle on the local sandbox with the demo data (controledatum 2026-05-15)."""
+    """Draai één cyclus op de lokale sandbox met de demodata (controledatum 15-05-2026)."""
     from spsync.demo import run_demo
     from spsync.summary import summary_lines
 
     # The findings go to spsync.log and the report; the console shows the summary (-v for more).
-    setup_logging(ctx.obj["verbose"], logfile=out_dir / "spsync.log", quiet_level=logging.ERROR)
+    setup_logging(ctx.obj["verbose"], logfile=out_dir / "spsync.log", quiet_level=logging.ERROR,
+                  log_format=ctx.obj.get("log_format") or "text")
     try:
         outcome, db = run_demo(out_dir)
     finally:

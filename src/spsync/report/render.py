@@ -8,6 +8,7 @@ The output is checked by content, because a mangled document still reopens (refe
 
 from __future__ import annotations
 
+import contextlib
 import io
 import operator
 from collections.abc import Iterable, Mapping
@@ -21,6 +22,7 @@ from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from spsync.checks.result import CheckResult
+from spsync.exceptions import LocalIOError, ReportError  # ReportError: the base, re-exported
 from spsync.report.context import build_context
 from spsync.report.meta import ReportMeta
 
@@ -43,16 +45,15 @@ _MAX_SEQUENCE = 100_000  # longest string/list a template may build with "*"
 _MAX_POWER = 1_000
 
 
-class ReportError(Exception):
-    """Base class for report failures, so the shell can catch one type."""
-
-
 class ReportTemplateError(ReportError):
     """The template is broken or tried something the sandbox forbids."""
 
 
 class ReportValidationError(ReportError):
     """The rendered document is unreadable or lost content."""
+
+    fix = ("Zet de titel en de projecttabellen terug in het sjabloon (report.template), of haal "
+           "de instelling weg om het standaardsjabloon te gebruiken.")
 
 
 class _ReportSandbox(SandboxedEnvironment):
@@ -204,8 +205,14 @@ def render_report(
     data = render_docx(context, template, expect_texts=_expected(context) if strict else ())
     if out_path is not None:
         target = Path(out_path)
-        target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(target.name + ".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(target)  # never leave a half-written report behind
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(data)
+            tmp.replace(target)  # never leave a half-written report behind
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            raise LocalIOError(f"Rapport {target} kan niet worden opgeslagen: "
+                               f"{exc.strerror or exc}.", path=target) from None
     return data

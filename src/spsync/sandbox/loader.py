@@ -89,6 +89,8 @@ SHAREPOINT_DATES = (date(1900, 1, 1), date(8900, 12, 31))
 class LoadError(UserError):
     """A CSV folder could not be loaded; the message names the file, line and value (Dutch)."""
 
+    fix = "Pas het CSV-bestand aan en laad opnieuw."
+
 
 class UnstorableValue(ValueError):
     """A CSV value the site cannot hold (e.g. a date before 1900)."""

@@ -7,6 +7,7 @@ the sandbox are not inflated by Nagle + delayed ACK (reference, addendum item 8)
 
 from __future__ import annotations
 
+import errno
 import json
 import secrets
 import signal
@@ -15,11 +16,14 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable, Collection
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+from spsync.exceptions import PortInUse
 
 from . import batch as batchmod
 from .api import JSON_TYPE, Api, Request, Response, json_response
@@ -42,7 +46,11 @@ class SandboxServer:
     """A local SharePoint-compatible site backed by one SQLite file."""
 
     def __init__(self, db_path: str | Path, host: str = "127.0.0.1", port: int = 0,
-                 site: str = "spsync") -> None:
+                 site: str = "spsync",
+                 require_token: Callable[[str], bool] | Collection[str] | None = None) -> None:
+        """``require_token``: a predicate or a set of bearer tokens the site accepts (answers
+        401 to any other); default any non-empty bearer token."""
+        self.require_token = require_token
         self.db_path = str(db_path)
         self.host = host
         self._port = port
@@ -73,7 +81,13 @@ class SandboxServer:
         class Handler(_Handler):
             sandbox = server
 
-        httpd = ThreadingHTTPServer((self.host, self._port), Handler)
+        try:
+            httpd = ThreadingHTTPServer((self.host, self._port), Handler)
+        except OSError as exc:
+            if exc.errno in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
+                raise PortInUse(f"Adres {self.host}:{self._port} is niet beschikbaar: "
+                                f"{exc.strerror}.", host=self.host, port=self._port) from None
+            raise
         httpd.daemon_threads = True
         self._httpd = httpd
         self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
@@ -172,6 +186,9 @@ class SandboxServer:
             raise SPError(401, "-2147024891, System.UnauthorizedAccessException",
                           "Access denied. You do not have permission to perform this action or "
                           "access this resource.")
+        if self.require_token is not None and not self._token_ok(auth[7:].strip()):
+            raise SPError(401, "-2147024891, System.UnauthorizedAccessException",
+                          "Unsupported app only token.")
         rule = self.faults.take_rule(method, raw_method, path, in_batch)
         if rule is not None:
             code, message = rule.error()
@@ -198,6 +215,10 @@ class SandboxServer:
                               "Nested $batch is not supported.")
             return self._batch(headers, body)
         return self.api.handle(Request(method, raw_method, path, query, headers, body, in_batch))
+
+    def _token_ok(self, token: str) -> bool:
+        check = self.require_token
+        return bool(check(token)) if callable(check) else token in check  # type: ignore[operator]
 
     def _batch(self, headers: dict[str, str], body: bytes) -> Response:
         try:
