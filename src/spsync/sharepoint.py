@@ -31,7 +31,7 @@ from spsync.exceptions import (
 )
 from spsync.gateway import Item, ItemUpdate, ListInfo, UploadedFile, WriteOutcome
 
-__all__ = ["SharePointGateway"]
+__all__ = ["SharePointGateway", "add_response_hook"]
 
 log = logging.getLogger(__name__)
 
@@ -280,3 +280,17 @@ class SharePointGateway:
             except Exception as exc:  # noqa: BLE001 - translated
                 raise self._failed(exc, list_title=library.title) from exc
         return UploadedFile(server_relative_url=url, length=length)
+
+
+def add_response_hook(gateway: SharePointGateway,
+                      hook: Callable[[requests.Response], Any]) -> None:
+    """Call ``hook(response)`` for every HTTP response the gateway receives (also each retry of
+    the client library), e.g. to count responses by status for the daemon's metrics."""
+
+    def _hook(response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
+        try:
+            hook(response)
+        except Exception:  # noqa: BLE001 - an observer must never break a request
+            log.debug("response hook failed", exc_info=True)
+
+    gateway._session.hooks["response"].append(_hook)  # noqa: SLF001 - same module
