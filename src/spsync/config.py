@@ -113,6 +113,25 @@ class StateConfig(_Section):
     #: Name of the environment variable holding the database password, if the URL needs one.
     password_env: str | None = None
 
+    @field_validator("url")
+    @classmethod
+    def _no_password_in_url(cls, v: str | None) -> str | None:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        if v is None:
+            return v
+        try:
+            url = make_url(v)
+        except ArgumentError:
+            raise ValueError("geen geldige database-url, bijvoorbeeld "
+                             "postgresql+psycopg://spsync@dbserver/spsync") from None
+        if url.password:
+            # The message must not echo the URL: it holds the password.
+            raise ValueError("zet het wachtwoord niet in de url maar in een omgevingsvariabele, "
+                             "en noem die in password_env") from None
+        return v
+
 
 class AlertsConfig(_Section):
     """Alerts and reminders (DATA-MODEL §5.9): who gets what, over which channel, when."""

@@ -2,7 +2,8 @@
 
     SpsyncError
     ├── UserError                 a message for a person, printed without a traceback
-    │   └── ConfigError           the config file is wrong; carries ``problems`` (exit code 2)
+    │   ├── ConfigError           the config file is wrong; carries ``problems`` (exit code 2)
+    │   └── StateError            the state store cannot be opened (``where``, no password)
     └── GatewayError              talking to SharePoint failed (translated at the gateway boundary)
         ├── ListNotFound          404 on a list (``list_title``)
         ├── ItemNotFound          404 on an item (``list_title``, ``item_id``)
@@ -27,6 +28,7 @@ __all__ = [
     "Throttled",
     "GatewayUnavailable",
     "DeliveryError",
+    "StateError",
 ]
 
 
@@ -77,3 +79,8 @@ class GatewayUnavailable(GatewayError):
 
 class DeliveryError(SpsyncError):
     """An alert channel (``channel``) could not deliver a message; the alert stays pending."""
+
+
+class StateError(UserError):
+    """The state store cannot be opened or used; ``message`` names the file or the URL (never
+    its password) and the fix, in Dutch. ``where`` is that same description."""
