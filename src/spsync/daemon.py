@@ -54,12 +54,14 @@ from spsync.schedule import (
 )
 
 __all__ = [
-    "Daemon",
-    "DaemonLock",
+    "JOB_NAMES",
     "LOCKED_EXIT",
     "REPORT_JOBS",
-    "lock_path",
+    "Daemon",
+    "DaemonLock",
     "acquire_lock",
+    "job_triggers",
+    "lock_path",
     "missed_reports",
     "planned_runs",
 ]
@@ -84,10 +86,18 @@ def lock_path(config: Config) -> Path:
     """``daemon.lock_path``, else the SQLite state file's path plus ``.lock``."""
     if config.daemon.lock_path is not None:
         return config.daemon.lock_path
-    url = config.state.url
-    if url and url.startswith("sqlite:///"):
-        return Path(url.removeprefix("sqlite:///") + ".lock")
+    if config.state.url:
+        from sqlalchemy.engine import make_url
+
+        with contextlib.suppress(Exception):
+            url = make_url(config.state.url)
+            if url.get_backend_name() == "sqlite" and url.database:
+                return Path(url.database + ".lock")
     return Path(str(config.state.path) + ".lock")
+
+
+def _is_postgres(config: Config) -> bool:
+    return (config.state.url or "").startswith(("postgresql", "postgres:"))
 
 
 @dataclass
@@ -110,8 +120,7 @@ def _locked_error(where: str, holder: str) -> UserError:
 
 def acquire_lock(config: Config) -> DaemonLock:
     """Take the daemon lock or raise a Dutch ``UserError`` (exit code :data:`LOCKED_EXIT`)."""
-    url = config.state.url or ""
-    if url.startswith("postgresql"):
+    if _is_postgres(config):
         return _pg_lock(config)
     path = lock_path(config)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -159,7 +168,7 @@ def _pg_lock(config: Config) -> DaemonLock:
 
 # -- schedule facts ------------------------------------------------------------------------
 
-def _triggers(config: Config, *, with_jitter: bool) -> dict[str, CronTrigger]:
+def job_triggers(config: Config, *, with_jitter: bool) -> dict[str, CronTrigger]:
     zone = config.daemon.timezone
     return {name: make_trigger(job.cron_fields(), zone, job.jitter if with_jitter else 0)
             for name, job in config.daemon.jobs().items() if job.enabled}
@@ -168,7 +177,7 @@ def _triggers(config: Config, *, with_jitter: bool) -> dict[str, CronTrigger]:
 def planned_runs(config: Config, now: datetime) -> dict[str, datetime | None]:
     """The next fire time of every enabled job after ``now`` (without jitter)."""
     return {name: next(iter(next_fire_times(trigger, now, 1)), None)
-            for name, trigger in _triggers(config, with_jitter=False).items()}
+            for name, trigger in job_triggers(config, with_jitter=False).items()}
 
 
 def missed_reports(config: Config, now: datetime,
@@ -178,7 +187,7 @@ def missed_reports(config: Config, now: datetime,
     zone = ZoneInfo(config.daemon.timezone)
     now_local = now.astimezone(zone)
     missed = []
-    for job_id, trigger in _triggers(config, with_jitter=False).items():
+    for job_id, trigger in job_triggers(config, with_jitter=False).items():
         kind = REPORT_JOBS.get(job_id)
         if kind is None:
             continue
@@ -218,7 +227,7 @@ class Daemon:
             timezone=self.zone,
             executors={"default": ThreadPoolExecutor(max_workers=1)},
             job_defaults={"coalesce": True, "max_instances": 1})
-        sync_trigger = _triggers(config, with_jitter=False).get("sync")
+        sync_trigger = job_triggers(config, with_jitter=False).get("sync")
         self.health = HealthState(started_at=self.clock(), sync_trigger=sync_trigger,
                                   max_age=timedelta(seconds=config.health.max_age),
                                   next_runs=self._next_runs)
@@ -248,7 +257,7 @@ class Daemon:
     def add_jobs(self) -> None:
         """Every enabled job with its trigger, ``max_instances=1``, ``coalesce=True`` and its
         own ``misfire_grace_time``."""
-        for job_id, trigger in _triggers(self.config, with_jitter=True).items():
+        for job_id, trigger in job_triggers(self.config, with_jitter=True).items():
             job = self.config.daemon.jobs()[job_id]
             self.scheduler.add_job(self._run_job, trigger, args=[job_id], id=job_id,
                                    name=JOB_NAMES[job_id], max_instances=1, coalesce=True,
@@ -282,7 +291,7 @@ class Daemon:
                 outcome = self._alerts()
             else:
                 outcome = self._report(REPORT_JOBS[job_id], period)
-        except Exception as exc:  # noqa: BLE001 - logged and counted, the daemon goes on
+        except Exception as exc:
             message = exc.message if isinstance(exc, SpsyncError) and exc.message else str(exc)
             log.error("Taak %s is mislukt: %s: %s", label, type(exc).__name__, message)
             log.debug("Details van de mislukte taak %s", label, exc_info=True)
@@ -296,7 +305,8 @@ class Daemon:
 
     def _sync(self) -> str:
         started = _time.monotonic()
-        result = self.jobs["sync"](self.config, on_response=self.metrics.observe_response)
+        result = self.jobs["sync"](self.config, on_response=self.metrics.observe_response,
+                                   store=self.store)
         code = getattr(result, "exit_code", 0)
         outcome = "ok" if code == 0 else "problemen"
         ended = self.clock()
@@ -308,7 +318,8 @@ class Daemon:
         return outcome
 
     def _alerts(self) -> str:
-        counts = self.jobs["alerts"](self.config, on_response=self.metrics.observe_response)
+        counts = self.jobs["alerts"](self.config, on_response=self.metrics.observe_response,
+                                     store=self.store)
         if isinstance(counts, Mapping):
             self.metrics.record_alerts(counts)
         return "ok"
@@ -321,11 +332,13 @@ class Daemon:
             log.info("Het %s-rapport voor %s is al gemaakt; niets te doen.", kind, period)
             return "al gemaakt"
         result = self.jobs["report"](self.config, kind, period,
-                                     on_response=self.metrics.observe_response)
+                                     on_response=self.metrics.observe_response, store=self.store)
         path = getattr(result, "report_path", None)
         uploaded = getattr(result, "uploaded", None)
-        self.store.record_report(kind, period, path=str(path) if path else None,
-                                 url=getattr(uploaded, "server_relative_url", None))
+        self.store.record_report(getattr(result, "run_id", None), kind, period,
+                                 path=str(path) if path else None,
+                                 url=getattr(uploaded, "server_relative_url", None),
+                                 at=datetime.now(UTC))
         return "ok"
 
     # -- life cycle --

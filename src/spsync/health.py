@@ -26,7 +26,7 @@ from spsync.exceptions import UserError
 from spsync.metrics import CONTENT_TYPE, DaemonMetrics
 from spsync.schedule import latest_fire_time
 
-__all__ = ["HealthState", "Verdict", "health_verdict", "HealthServer", "PORT_IN_USE_EXIT"]
+__all__ = ["PORT_IN_USE_EXIT", "HealthServer", "HealthState", "Verdict", "health_verdict"]
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class HealthState:
     max_age: timedelta
     last_success: datetime | None = None
     last_failure: str | None = None
-    next_runs: Callable[[], dict[str, datetime | None]] = field(default=lambda: {})
+    next_runs: Callable[[], dict[str, datetime | None]] = field(default=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def success(self, at: datetime) -> None:
@@ -155,7 +155,7 @@ def _handler(state: HealthState, metrics: DaemonMetrics) -> type[BaseHTTPRequest
     class Handler(BaseHTTPRequestHandler):
         server_version = "spsync-health"
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]
             if path == "/healthz":
                 verdict, body = state.snapshot()
@@ -165,7 +165,7 @@ def _handler(state: HealthState, metrics: DaemonMetrics) -> type[BaseHTTPRequest
                 self._send(200, CONTENT_TYPE, metrics.render())
             else:
                 self._send(404, "text/plain; charset=utf-8",
-                           "Niet gevonden: gebruik /healthz of /metrics\n".encode())
+                           b"Niet gevonden: gebruik /healthz of /metrics\n")
 
         def _send(self, status: int, content_type: str, payload: bytes) -> None:
             self.send_response(status)
@@ -174,7 +174,7 @@ def _handler(state: HealthState, metrics: DaemonMetrics) -> type[BaseHTTPRequest
             self.end_headers()
             self.wfile.write(payload)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+        def log_message(self, format: str, *args: Any) -> None:
             log.debug("health %s", format % args)
 
     return Handler

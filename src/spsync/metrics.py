@@ -14,7 +14,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-__all__ = ["DaemonMetrics", "CONTENT_TYPE"]
+__all__ = ["CONTENT_TYPE", "DaemonMetrics"]
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 

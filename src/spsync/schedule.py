@@ -21,15 +21,15 @@ from apscheduler.triggers.cron import CronTrigger
 
 __all__ = [
     "cron_problem",
-    "dst_windows",
-    "times_of_day",
     "dst_problem",
+    "dst_windows",
+    "iso_week_label",
+    "latest_fire_time",
     "make_trigger",
     "next_fire_times",
-    "latest_fire_time",
-    "iso_week_label",
-    "report_period",
     "period_window_start",
+    "report_period",
+    "times_of_day",
 ]
 
 #: The years scanned for a zone's DST transitions (tzdata rules rarely change within them).
