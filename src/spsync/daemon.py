@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -230,7 +231,8 @@ class Daemon:
         sync_trigger = job_triggers(config, with_jitter=False).get("sync")
         self.health = HealthState(started_at=self.clock(), sync_trigger=sync_trigger,
                                   max_age=timedelta(seconds=config.health.max_age),
-                                  next_runs=self._next_runs)
+                                  next_runs=self._next_runs, clock=self.clock)
+        self.scheduler.add_listener(self._skipped, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
         self.health_server: HealthServer | None = None
         self._stopping = threading.Lock()
         self._stop_thread: threading.Thread | None = None
@@ -278,6 +280,17 @@ class Daemon:
                                    coalesce=True, misfire_grace_time=None)
             planned.append((job_id, period))
         return planned
+
+    def _skipped(self, event: JobEvent) -> None:
+        """APScheduler's own notices, in Dutch (its logger is kept to errors)."""
+        label = JOB_NAMES.get(event.job_id, event.job_id)
+        when = event.scheduled_run_time.astimezone(self.zone).strftime("%d-%m-%Y %H:%M:%S")
+        if event.code == EVENT_JOB_MISSED:
+            log.warning("Taak %s van %s is overgeslagen: later dan misfire_grace_time.", label,
+                        when)
+        else:
+            log.info("Taak %s van %s is overgeslagen: de vorige loopt nog.", label, when)
+        self.metrics.record_job(event.job_id, "overgeslagen")
 
     # -- running one job --
     def _run_job(self, job_id: str, period: str | None = None) -> None:
@@ -375,6 +388,8 @@ class Daemon:
     def run(self, *, install_signals: bool = True) -> int:
         """Run until stopped; returns the exit code (0). Raises ``UserError`` when another
         daemon holds the state or the health port is taken."""
+        # Its INFO/WARNING lines are English and said again in Dutch by ``_skipped``/``_run_job``.
+        logging.getLogger("apscheduler").setLevel(logging.ERROR)
         with self._running():
             self.add_jobs()
             self.add_catch_up()

@@ -79,6 +79,7 @@ class HealthState:
     last_success: datetime | None = None
     last_failure: str | None = None
     next_runs: Callable[[], dict[str, datetime | None]] = field(default=dict)
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def success(self, at: datetime) -> None:
@@ -90,7 +91,7 @@ class HealthState:
             self.last_failure = message
 
     def snapshot(self, now: datetime | None = None) -> tuple[Verdict, dict[str, Any]]:
-        now = now or datetime.now(UTC)
+        now = now or self.clock()
         with self._lock:
             last, failure = self.last_success, self.last_failure
         verdict = health_verdict(now, last, self.started_at, self.sync_trigger, self.max_age)
