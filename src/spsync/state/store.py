@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy import Connection, Engine, Row, and_, delete, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -69,7 +69,7 @@ class StateStore:
     def close(self) -> None:
         self._engine.dispose()
 
-    def __enter__(self) -> StateStore:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -166,21 +166,19 @@ class StateStore:
         alerts = list(alerts)
         if not alerts:
             return []
-        new_ids: list[int] = []
         with self._tx() as conn:
             latest = self._latest_episodes(conn, {a.line.dedupe_key for a in alerts})
+            rows: list[dict[str, Any]] = []
             for alert in alerts:
                 triple = (alert.line.dedupe_key, alert.recipient.address, alert.channel)
                 episode, is_open = latest.get(triple, (-1, False))
-                if is_open:
-                    continue
-                new_id = self._insert_alert(conn, run_id, alert, episode + 1, at)
-                if new_id is not None:
-                    new_ids.append(new_id)
+                if not is_open:
+                    rows.append(_alert_row(run_id, alert, episode + 1, at))
                     latest[triple] = (episode + 1, True)
-            rows = conn.execute(select(ledger).where(ledger.c.id.in_(new_ids))
-                                .order_by(ledger.c.id)).all() if new_ids else []
-        return [_entry(r) for r in rows]
+            new_ids = self._insert_alerts(conn, rows) if rows else []
+            found = conn.execute(select(ledger).where(ledger.c.id.in_(new_ids))
+                                 .order_by(ledger.c.id)).all() if new_ids else []
+        return [_entry(r) for r in found]
 
     @staticmethod
     def _latest_episodes(conn: Connection, keys: set[str]
@@ -200,27 +198,22 @@ class StateStore:
         return latest
 
     @staticmethod
-    def _insert_alert(conn: Connection, run_id: int, alert: Alert, episode: int,
-                      at: datetime) -> int | None:
-        line = alert.line
-        values = dict(run_id=run_id, dedupe_key=line.dedupe_key, episode=episode,
-                      kind=line.kind, list_key=line.list_key, item_id=int(line.item_id),
-                      recipient_address=alert.recipient.address,
-                      recipient_name=alert.recipient.name, channel=alert.channel,
-                      state="pending", attempts=0, created_at=at, line=line_to_json(line))
+    def _insert_alerts(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert ``rows``, skipping any another process inserted meanwhile; the new ids."""
         dialect = {"sqlite": sqlite, "postgresql": postgresql}.get(conn.dialect.name)
         if dialect is not None:
-            stmt = (dialect.insert(ledger).values(**values)
-                    .on_conflict_do_nothing(index_elements=list(_ALERT_KEY))
+            stmt = (dialect.insert(ledger).on_conflict_do_nothing(index_elements=list(_ALERT_KEY))
                     .returning(ledger.c.id))
-            new_id = conn.execute(stmt).scalar()
-            return None if new_id is None else int(new_id)
-        try:  # other databases: a savepoint per row keeps the batch when one collides
-            with conn.begin_nested():
-                return int(conn.execute(ledger.insert().values(**values))
-                           .inserted_primary_key[0])
-        except IntegrityError:
-            return None
+            return [int(new_id) for (new_id,) in conn.execute(stmt, rows)]
+        new_ids = []
+        for row in rows:  # other databases: a savepoint per row keeps the rest on a collision
+            try:
+                with conn.begin_nested():
+                    new_ids.append(int(conn.execute(ledger.insert().values(**row))
+                                       .inserted_primary_key[0]))
+            except IntegrityError:
+                pass
+        return new_ids
 
     def has_key(self, dedupe_key: str) -> bool:
         """Whether the key is open: recorded for anyone, over any channel, in any state, and
@@ -372,6 +365,17 @@ def _upsert_one(store: StateStore, table: Any, key: dict[str, Any], values: dict
             return
         conn.execute(delete(table).where(and_(*(table.c[k] == v for k, v in key.items()))))
         conn.execute(table.insert().values(**key, **values))
+
+
+def _alert_row(run_id: int, alert: Alert, episode: int, at: datetime) -> dict[str, Any]:
+    line = alert.line
+    return {
+        "run_id": run_id, "dedupe_key": line.dedupe_key, "episode": episode,
+        "kind": line.kind, "list_key": line.list_key, "item_id": int(line.item_id),
+        "recipient_address": alert.recipient.address, "recipient_name": alert.recipient.name,
+        "channel": alert.channel, "state": "pending", "attempts": 0, "created_at": at,
+        "line": line_to_json(line),
+    }
 
 
 def _run(row: Row[Any]) -> RunRecord:
