@@ -297,6 +297,9 @@ class Daemon:
         """Run one job; never raises (one failing job must not stop the others)."""
         started = _time.monotonic()
         label = JOB_NAMES.get(job_id, job_id)
+        if self._stopping.locked():  # queued behind the job that was running at the signal
+            log.info("Taak %s overgeslagen: spsync stopt.", label)
+            return
         try:
             if job_id == "sync":
                 outcome = self._sync()
