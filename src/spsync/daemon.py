@@ -35,7 +35,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
+from apscheduler.events import (
+    EVENT_JOB_MAX_INSTANCES,
+    EVENT_JOB_MISSED,
+    EVENT_SCHEDULER_STARTED,
+    JobEvent,
+)
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -222,6 +227,7 @@ class Daemon:
         self.jobs = dict(jobs)
         self.clock = clock or (lambda: datetime.now(UTC))
         self._store = store
+        self._owns_store = store is None
         self.metrics = DaemonMetrics()
         self.zone = ZoneInfo(config.daemon.timezone)
         self.scheduler = BlockingScheduler(
@@ -237,6 +243,9 @@ class Daemon:
         self._stopping = threading.Lock()
         self._stop_thread: threading.Thread | None = None
         self._lock: DaemonLock | None = None
+        #: Set when the scheduler has started / when ``run`` is over (a stop waits for either).
+        self._started, self._done = threading.Event(), threading.Event()
+        self.scheduler.add_listener(lambda _e: self._started.set(), EVENT_SCHEDULER_STARTED)
 
     # -- state store (opened lazily so `status` and tests can hand one in) --
     @property
@@ -367,6 +376,10 @@ class Daemon:
         self._stop_thread.start()
 
     def _shutdown(self) -> None:
+        # A signal during start-up: wait until the scheduler runs (or run() gave up), else
+        # shutdown() would find nothing to stop and start() would then block for ever.
+        while not (self._started.wait(0.1) or self._done.is_set()):
+            pass
         with contextlib.suppress(Exception):
             self.scheduler.shutdown(wait=True)
 
@@ -386,6 +399,8 @@ class Daemon:
         finally:
             if self.health_server is not None:
                 self.health_server.stop()
+            if self._owns_store and self._store is not None:
+                self._store.close()
             self._lock.release()
 
     def run(self, *, install_signals: bool = True) -> int:
@@ -393,6 +408,14 @@ class Daemon:
         daemon holds the state or the health port is taken."""
         # Its INFO/WARNING lines are English and said again in Dutch by ``_skipped``/``_run_job``.
         logging.getLogger("apscheduler").setLevel(logging.ERROR)
+        try:
+            self._run(install_signals)
+        finally:
+            self._done.set()
+        log.info("spsync-daemon gestopt.")
+        return 0
+
+    def _run(self, install_signals: bool) -> None:
         with self._running():
             self.add_jobs()
             self.add_catch_up()
@@ -406,8 +429,6 @@ class Daemon:
             self.scheduler.start()
             if self._stop_thread is not None:
                 self._stop_thread.join()
-        log.info("spsync-daemon gestopt.")
-        return 0
 
     def stop(self) -> None:
         """Stop from another thread (tests): like SIGTERM, waits for the running job."""

@@ -15,8 +15,16 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from spsync.config import config_from_dict
 
-__all__ = ["fast_config", "fast_config_dict", "get", "metrics", "health", "free_port", "wait_for",
-           "write_toml"]
+__all__ = [
+    "fast_config",
+    "fast_config_dict",
+    "free_port",
+    "get",
+    "health",
+    "metrics",
+    "wait_for",
+    "write_toml",
+]
 
 
 def fast_config_dict(tmp_path: Path, site_url: str = "http://127.0.0.1:9/sites/x", *,

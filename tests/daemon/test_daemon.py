@@ -16,6 +16,7 @@ from spsync.config import config_from_dict
 from spsync.daemon import Daemon, acquire_lock
 from spsync.exceptions import UserError
 from spsync.state import open_state
+
 from .helpers import fast_config, fast_config_dict, health, metrics, wait_for
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -203,3 +204,14 @@ def test_the_real_sync_job_runs_cycles_against_the_sandbox(sandbox, tmp_path):
     assert run.requests >= 5 and run.ended_at >= run.started_at
     merges = [r for r in sandbox.requests if r.method.upper() == "MERGE"]
     assert merges, "the cycle wrote back to the sandbox"
+
+
+def test_a_stop_asked_before_the_scheduler_runs_still_ends_the_daemon(tmp_path):
+    jobs = Jobs()
+    daemon = Daemon(fast_config(tmp_path), jobs.mapping())
+    daemon.request_stop()  # e.g. SIGTERM while the daemon was still starting
+    thread = threading.Thread(target=daemon.run, kwargs={"install_signals": False})
+    thread.start()
+    thread.join(timeout=20)
+    assert not thread.is_alive()
+    acquire_lock(daemon.config).release()  # and the lock is free again

@@ -33,7 +33,8 @@ def _spawn(*args: str) -> subprocess.Popen:
 
 
 def _cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "spsync.cli", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "spsync.cli", *args], check=False,
+                          capture_output=True,
                           text=True, env=_env(), timeout=timeout)
 
 
@@ -51,10 +52,10 @@ def test_sigterm_mid_job_finishes_the_job_and_exits_0(tmp_path, config_file):
     try:
         wait_for(lambda: marker.exists() and "started 1" in marker.read_text(), timeout=30,
                  what="the first job to start")
-        status, body, _ = get(f"http://127.0.0.1:{port}/healthz")
+        status, _body, _ = get(f"http://127.0.0.1:{port}/healthz")
         assert status == 200
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=30)
+        _out, err = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
