@@ -53,6 +53,7 @@ def test_reopen_after_close_keeps_everything_and_does_not_migrate_again(sqlite_c
     with open_state(sqlite_cfg) as store:
         assert [r.id for r in store.runs()] == [run_id]
         assert store.has_key(alert().line.dedupe_key)
+        assert store.where == str(sqlite_cfg.path)
     assert _version(sqlite_cfg.path) == [1]
 
 

@@ -66,6 +66,11 @@ class StateStore:
         self._engine = engine
         self._where = describe(cfg)
 
+    @property
+    def where(self) -> str:
+        """The file or the URL (without password), for log lines."""
+        return self._where
+
     def close(self) -> None:
         self._engine.dispose()
 
