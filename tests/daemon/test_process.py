@@ -131,3 +131,15 @@ def test_status_without_any_run_says_so(tmp_path, config_file):
     assert "Daemon actief: nee" in result.stdout
     assert "Laatste geslaagde cyclus: nog geen" in result.stdout
     assert "NIET in orde" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_a_schedule_in_the_dst_hour_stops_the_daemon_before_it_starts(tmp_path):
+    data = fast_config_dict(tmp_path)
+    data["daemon"] = {"weekly_report": {"hour": "2", "minute": "30"}}
+    path = write_toml(tmp_path / "spsync.toml", data)
+    result = _cli("daemon", "--config", str(path))
+    assert result.returncode == 2, result.stderr
+    assert f"Fout: De configuratie {path} is ongeldig." in result.stderr
+    assert "daemon: weekly_report: kan om 02:30 starten, in het uur van de zomer-/wintertijd" \
+        in result.stderr
+    assert "Traceback" not in result.stderr
