@@ -211,8 +211,11 @@ def test_the_real_sync_job_runs_cycles_against_the_sandbox(sandbox, tmp_path):
     assert page[("spsync_items_written_total", (("list", "projecten"),))] >= 1
     with open_state(config.state) as store:
         run = store.last_successful_run()
-    assert run is not None and run.outcome == "ok" and run.items_written > 0
-    assert run.requests >= 5 and run.ended_at >= run.started_at
+        runs = store.runs(limit=100)
+    assert run is not None and run.outcome == "ok" and run.requests >= 5
+    assert run.ended_at >= run.started_at
+    # More cycles may have run before the stop; the first one wrote the statuses.
+    assert [r.outcome for r in runs] == ["ok"] * len(runs) and runs[-1].items_written > 0
     merges = [r for r in sandbox.requests if r.method.upper() == "MERGE"]
     assert merges, "the cycle wrote back to the sandbox"
     # `spsync status` tells a person the same from the state store (the daemon has stopped)
