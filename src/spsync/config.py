@@ -365,17 +365,137 @@ class AlertsConfig(_Section):
     templates_dir: Path | None = None
 
 
+class JobConfig(_Section):
+    """One job of the daemon: APScheduler ``CronTrigger`` fields in ``daemon.timezone``.
+
+    Fields rather than a crontab line: APScheduler 3.x numbers weekdays from Monday = 0, unlike
+    cron, so ``day_of_week = "mon-fri"`` is the only unambiguous spelling. Each job kind has its
+    own subclass so that setting one field keeps that job's other defaults.
+    """
+
+    enabled: bool = True
+    month: str = "*"
+    day: str = "*"
+    day_of_week: str = "*"
+    hour: str = "7"
+    minute: str = "0"
+    #: Only for tests and trials ("*/2"); a production schedule keeps "0".
+    second: str = "0"
+    #: Seconds a run may start late (scheduler busy, machine suspended) before it is skipped.
+    misfire_grace_time: int = Field(3600, ge=1)
+    #: Random delay of up to this many seconds, so many tenants do not call at :00 together.
+    jitter: int = Field(0, ge=0, le=900)
+
+    def cron_fields(self) -> dict[str, str]:
+        return {"month": self.month, "day": self.day, "day_of_week": self.day_of_week,
+                "hour": self.hour, "minute": self.minute, "second": self.second}
+
+    @model_validator(mode="after")
+    def _valid_cron(self) -> JobConfig:
+        from spsync.schedule import cron_problem
+
+        problem = cron_problem(self.cron_fields())
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
+class SyncJobConfig(JobConfig):
+    """The sync cycle: every 30 minutes on working days, 07:00-18:30."""
+
+    day_of_week: str = "mon-fri"
+    hour: str = "7-18"
+    minute: str = "0,30"
+    misfire_grace_time: int = Field(900, ge=1)
+
+
+class AlertsJobConfig(JobConfig):
+    """The alerts run: daily at 08:00."""
+
+    hour: str = "8"
+
+
+class WeeklyReportJobConfig(JobConfig):
+    """The weekly MT-rapportage: Monday 07:00; caught up once per ISO week after downtime."""
+
+    day_of_week: str = "mon"
+    misfire_grace_time: int = Field(6 * 3600, ge=1)
+
+
+class TertiaalReportJobConfig(JobConfig):
+    """The tertiaal report (M4/M8/M12, kalenderjaar organisations): the 1st of May, September
+    and January at 07:15. Off by default."""
+
+    enabled: bool = False
+    month: str = "1,5,9"
+    day: str = "1"
+    minute: str = "15"
+    misfire_grace_time: int = Field(6 * 3600, ge=1)
+
+
+class AnnualReportJobConfig(JobConfig):
+    """The annual evaluation: 1 August (schooljaar) at 07:30; a kalenderjaar organisation sets
+    ``month = "1"``. Off by default."""
+
+    enabled: bool = False
+    month: str = "8"
+    day: str = "1"
+    minute: str = "30"
+    misfire_grace_time: int = Field(6 * 3600, ge=1)
+
+
 class DaemonConfig(_Section):
     """The jobs of ``spsync daemon`` (APScheduler, in ``timezone``)."""
 
     timezone: str = "Europe/Amsterdam"
+    sync: SyncJobConfig = SyncJobConfig()
+    alerts: AlertsJobConfig = AlertsJobConfig()
+    weekly_report: WeeklyReportJobConfig = WeeklyReportJobConfig()
+    tertiaal_report: TertiaalReportJobConfig = TertiaalReportJobConfig()
+    annual_report: AnnualReportJobConfig = AnnualReportJobConfig()
+    #: Produce a report whose scheduled time passed while the daemon was down (once per period).
+    catch_up_reports: bool = True
+    #: Lock file that keeps a second daemon off the same state; default ``<state.path>.lock``.
+    lock_path: Path | None = None
+
+    def jobs(self) -> dict[str, JobConfig]:
+        """Every job by name, enabled or not."""
+        return {"sync": self.sync, "alerts": self.alerts, "weekly_report": self.weekly_report,
+                "tertiaal_report": self.tertiaal_report, "annual_report": self.annual_report}
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"onbekende tijdzone '{v}' (bijvoorbeeld \"Europe/Amsterdam\")"
+                             ) from None
+        return v
+
+    @model_validator(mode="after")
+    def _outside_dst_hours(self) -> DaemonConfig:
+        from spsync.schedule import dst_problem
+
+        problems = [f"{name}: {problem}" for name, job in self.jobs().items() if job.enabled
+                    for problem in [dst_problem(job.cron_fields(), self.timezone, job.jitter)]
+                    if problem]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
 
 class HealthConfig(_Section):
     """The health and metrics endpoint of the daemon."""
 
+    enabled: bool = True
     host: str = "127.0.0.1"
     port: int = Field(9464, ge=0, le=65535)
+    #: Seconds after a *scheduled* sync time by which a successful cycle must have ended;
+    #: nights and weekends without scheduled cycles never make ``/healthz`` fail.
+    max_age: int = Field(7200, ge=60)
 
 
 class LoggingConfig(_Section):

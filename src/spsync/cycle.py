@@ -130,14 +130,16 @@ def run_cycle(gateway: Gateway, config: Config, controledatum: date, *, dry_run:
               out_dir: Path | None = None, now: datetime | None = None, force: bool = False,
               previous_counts: dict[str, int | None] | None = None,
               store: StateStore | None = None,
-              channels: Mapping[str, Channel] | None = None) -> CycleOutcome:
+              channels: Mapping[str, Channel] | None = None,
+              make_report: bool = True) -> CycleOutcome:
     """Run one cycle as of ``controledatum``; with ``dry_run`` nothing is written, recorded,
     sent or uploaded.
 
     With a ``store`` the cycle is recorded (run, audit, key figures), the safety valve compares
     with the last successful run's item counts (else ``previous_counts``), and alerts are
     planned, recorded as intents *before* the write-back and delivered over ``channels`` after
-    it (docs/ALERTS.md). ``force`` overrides the valve.
+    it (docs/ALERTS.md). ``force`` overrides the valve. ``make_report=False`` (the daemon's
+    half-hourly sync) leaves the weekly report to its own job.
     """
     now = now or datetime.now(UTC)
     # The working-day calendar (holidays of [alerts] holiday_region) for the workdays forecast.
@@ -189,8 +191,9 @@ def run_cycle(gateway: Gateway, config: Config, controledatum: date, *, dry_run:
             _deliver(store, config, outcome, channels)
         for f in outcome.findings:
             log.warning("Bevinding %s %s %s: %s", f.list_key, f.ref, f.code, f.message)
-        _report(gateway, config, snapshot, outcome, report_dir(config, out_dir, dry_run),
-                now, store)
+        if make_report:
+            _report(gateway, config, snapshot, outcome, report_dir(config, out_dir, dry_run),
+                    now, store)
     except BaseException:
         if store is not None and run_id is not None:
             store.finish_run(run_id, outcome="fout", ended_at=datetime.now(UTC),

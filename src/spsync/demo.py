@@ -12,7 +12,8 @@ from importlib import resources
 from pathlib import Path
 
 from spsync.config import config_from_dict
-from spsync.cycle import CycleOutcome, run_cycle
+from spsync.cycle import CycleOutcome
+from spsync.jobs import run_once
 from spsync.sandbox import SandboxServer, load_csv_dir
 from spsync.sharepoint import SharePointGateway
 from spsync.auth import sandbox_token
@@ -27,23 +28,40 @@ def demo_data_dir() -> Path:
     return Path(str(resources.files("spsync") / "demo_data"))
 
 
-def run_demo(out_dir: Path) -> tuple[CycleOutcome, Path]:
-    """Fresh sandbox db in ``out_dir``, demo data loaded, one cycle; returns outcome and db."""
+def run_demo(out_dir: Path, controledatum: date = DEMO_CONTROLEDATUM, *,
+             fresh: bool = True) -> tuple[CycleOutcome, Path]:
+    """One cycle on the sandbox in ``out_dir``; returns the outcome and the sandbox db.
+
+    ``fresh`` (the default) starts from the demo data with no history: a new sandbox, state
+    store and outbox. ``fresh=False`` continues the previous demo (its site, state and outbox),
+    e.g. a week later, so the report shows the change since that run and only new alerts go out.
+    Alerts are written as ``.eml`` files into ``out_dir/outbox`` instead of being sent.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     db = out_dir / "sandbox.db"
-    for stale in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
-        stale.unlink(missing_ok=True)
-    load_csv_dir(db, demo_data_dir())
+    state = out_dir / "state.db"
+    outbox = out_dir / "outbox"
+    if fresh or not db.exists():
+        for stale in (db, state):
+            for path in (stale, stale.with_name(stale.name + "-wal"),
+                         stale.with_name(stale.name + "-shm")):
+                path.unlink(missing_ok=True)
+        if outbox.is_dir():
+            for eml in outbox.glob("*.eml"):
+                eml.unlink()
+        load_csv_dir(db, demo_data_dir())
     with SandboxServer(db) as server:
         config = config_from_dict({
             "site": {"url": server.site_url, "organisation": "Passend Onderwijs Almere (demo)"},
             "auth": {"mode": "sandbox"},
             "report": {"output_dir": str(out_dir)},
+            "state": {"path": str(state)},
+            "alerts": {"mt_mailbox": "mt@swv-demo.example", "mt_name": "MT"},
         }, "demo")
         gateway = SharePointGateway(server.site_url, sandbox_token,
                                     user_agent_org=config.site.user_agent_org)
         try:
-            outcome = run_cycle(gateway, config, DEMO_CONTROLEDATUM, out_dir=out_dir)
+            outcome = run_once(gateway, config, controledatum, out_dir=out_dir, outbox=outbox)
         finally:
             gateway.close()
     return outcome, db

@@ -51,7 +51,8 @@ from spsync.exceptions import (
 from spsync.gateway import Item, ItemUpdate, ListInfo, UploadedFile, WriteOutcome
 from spsync.logs import register_secret
 
-__all__ = ["SharePointGateway", "gateway_for", "translate", "MAX_RETRY_AFTER_S", "MAX_BACKOFF_S"]
+__all__ = ["SharePointGateway", "gateway_for", "translate", "add_response_hook",
+           "MAX_RETRY_AFTER_S", "MAX_BACKOFF_S"]
 
 log = logging.getLogger(__name__)
 
@@ -502,3 +503,17 @@ def gateway_for(config: Any) -> SharePointGateway:
         config.site.url, token, user_agent_org=config.site.user_agent_org, timeout=timeout,
         page_size=config.http.page_size, batch_size=config.http.batch_size,
         max_retries=config.http.max_retries)
+
+
+def add_response_hook(gateway: SharePointGateway,
+                      hook: Callable[[requests.Response], Any]) -> None:
+    """Call ``hook(response)`` for every HTTP response the gateway receives (also each retry of
+    the client library), e.g. to count responses by status for the daemon's metrics."""
+
+    def _hook(response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
+        try:
+            hook(response)
+        except Exception:  # noqa: BLE001 - an observer must never break a request
+            log.debug("response hook failed", exc_info=True)
+
+    gateway._session.hooks["response"].append(_hook)  # noqa: SLF001 - same module

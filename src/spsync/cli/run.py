@@ -73,21 +73,27 @@ def run(ctx: click.Context, config_path: Path, once: bool, controledatum: date |
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"),
               show_default=True, help="Map voor het rapport, sandbox.db en spsync.log.")
 @click.pass_context
-def demo(ctx: click.Context, out_dir: Path) -> None:
+@controledatum_option
+@click.option("--continue", "continue_", is_flag=True,
+              help="Ga verder met de vorige demo in --out (zelfde site, geschiedenis en "
+                   "outbox), bijvoorbeeld met --controledatum een week later.")
+def demo(ctx: click.Context, out_dir: Path, controledatum: date | None, continue_: bool) -> None:
     """Draai één cyclus op de lokale sandbox met de demodata (controledatum 15-05-2026)."""
-    from spsync.demo import run_demo
+    from spsync.demo import DEMO_CONTROLEDATUM, run_demo
     from spsync.summary import summary_lines
 
     # The findings go to spsync.log and the report; the console shows the summary (-v for more).
     setup_logging(ctx.obj["verbose"], logfile=out_dir / "spsync.log", quiet_level=logging.ERROR,
                   log_format=ctx.obj.get("log_format") or "text")
     try:
-        outcome, db = run_demo(out_dir)
+        outcome, db = run_demo(out_dir, controledatum or DEMO_CONTROLEDATUM,
+                               fresh=not continue_)
     finally:
         close_logging()
     for line in summary_lines(outcome):
         click.echo(line)
     click.echo(f"Logboek: {out_dir / 'spsync.log'}")
+    click.echo(f"Signalen (als e-mail): {out_dir / 'outbox'}")
     click.echo("Bekijk de sandbox via REST met:")
     click.echo(f"  spsync sandbox serve --db {db}")
     sys.exit(outcome.exit_code)

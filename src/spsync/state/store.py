@@ -312,6 +312,13 @@ class StateStore:
             ).order_by(ledger.c.created_at, ledger.c.id)).all()
         return [_entry(r) for r in rows]
 
+    def alert_counts(self) -> dict[str, int]:
+        """Ledger rows per state (pending, sent, failed), for the daemon's metrics."""
+        with self._tx() as conn:
+            rows = conn.execute(select(ledger.c.state, func.count())
+                                .group_by(ledger.c.state)).all()
+        return {str(state): int(n) for state, n in rows}
+
     def alerts_for_item(self, list_key: str, item_id: int) -> list[LedgerEntry]:
         """Every alert recorded about one item, oldest first (for ``spsync history``)."""
         with self._tx() as conn:
