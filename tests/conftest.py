@@ -51,3 +51,10 @@ def client_context(sandbox: SandboxServer) -> ClientContext:
 def ctx_factory():
     """`ctx_factory(site_url)` -> a new ClientContext (for sandboxes other than `sandbox`)."""
     return make_client_context
+
+
+@pytest.fixture(autouse=True)
+def _work_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs in its own folder: a config's relative paths (the default state store
+    ``state/spsync-state.db``, ``out/``) land there, never in the checkout or another test's."""
+    monkeypatch.chdir(tmp_path)

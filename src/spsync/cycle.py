@@ -75,6 +75,8 @@ class CycleOutcome:
     alert_plan: AlertPlan | None = None
     delivery: DeliveryReport | None = None
     requests: int = 0
+    #: Dutch lines for the summary that are not problems (no exit code).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -224,6 +226,15 @@ def _deliver(store: StateStore, config: Config, outcome: CycleOutcome,
     """Send every pending alert (this run's and earlier runs'); a failing channel is a
     finding and a problem, never a stop."""
     if not config.alerts.enabled or channels is None:
+        return
+    if not channels:  # no [alerts.<channel>] section at all: keep everything for later
+        waiting = len(store.pending(config.alerts.max_attempts))
+        if waiting:
+            outcome.notes.append(
+                f"Signalen: {waiting} klaargezet maar niet verstuurd, want er is geen kanaal "
+                "ingesteld ([alerts.smtp], [alerts.graph], [alerts.teams], [alerts.signalen] "
+                "of [alerts.outbox]); ze gaan uit zodra er een is.")
+            log.warning("%s", outcome.notes[-1])
         return
     report = deliver(store, channels, partial(render_digest,
                                               templates_dir=config.alerts.templates_dir),

@@ -53,12 +53,36 @@ def summary_lines(outcome: CycleOutcome) -> list[str]:
         for key, item_id in outcome.unresolved:
             lines.append(f"Niet bijgewerkt (blijft wijzigen): {_TITLES.get(key, key)} "
                          f"item {item_id}")
+    lines += _alert_lines(outcome)
     if outcome.report_path:
         lines.append(f"Rapport: {outcome.report_path}")
     if outcome.uploaded:
         lines.append(f"Geüpload naar: {outcome.uploaded.server_relative_url}")
+    lines += outcome.notes
     lines += outcome.problems
     return lines
+
+
+def _alert_lines(outcome: CycleOutcome) -> list[str]:
+    """What the alert step did: planned (dry run) or sent, per recipient count."""
+    plan = outcome.alert_plan
+    if outcome.dry_run:
+        if plan is None or not plan.alerts:
+            return ["Signalen: geen nieuwe signalen."] if plan is not None else []
+        people = {a.recipient.address for a in plan.alerts}
+        return [f"Signalen (proefdraaien): {len(plan.lines)} signaal/signalen voor "
+                f"{len(people)} ontvanger(s) zouden worden verstuurd; zie 'spsync alerts "
+                "--dry-run'."]
+    report = outcome.delivery
+    if report is None:
+        return []
+    if not report.sent and not report.failed:
+        return ["Signalen: niets te versturen."]
+    out = [f"Signalen: {len(report.sent)} bericht(en) verstuurd met {report.lines_sent} "
+           "signaal/signalen"]
+    if report.failed:
+        out[0] += f"; {len(report.failed)} bericht(en) niet verstuurd (volgende run opnieuw)"
+    return out
 
 
 def diff_lines(changes: list[FieldChange]) -> list[str]:

@@ -116,6 +116,7 @@ def test_loopback_smtp_may_log_in_without_tls():
 def test_example_config_documents_every_channel_setting():
     text = (ROOT / "config" / "spsync.example.toml").read_text(encoding="utf-8")
     block = text[text.index("# --- alert channels"):]
+    block = block[:block.index("\n\n")]  # the channel block ends at the first blank line
     # Uncommented on its own (other sections of the file may define [alerts] too), the
     # examples must form a valid config with every channel switched on.
     lines = [ln.split("  #")[0].removeprefix("# ") for ln in block.splitlines()
