@@ -18,12 +18,13 @@ from spsync import schema
 from spsync.checks import run_checks
 from spsync.checks.result import CheckResult, Finding
 from spsync.config import Config
+from spsync.exceptions import ReportError
 from spsync.gateway import Gateway, UploadedFile
 from spsync.reader import Snapshot, read_snapshot
 from spsync.report import ReportMeta, build_context, render_report, report_filename
 from spsync.writeback import FieldChange, plan_updates, to_wire
 
-__all__ = ["CycleOutcome", "run_cycle", "local_midnight_utc", "MAX_ROUNDS"]
+__all__ = ["MAX_ROUNDS", "CycleOutcome", "local_midnight_utc", "run_cycle"]
 
 log = logging.getLogger(__name__)
 
@@ -151,12 +152,22 @@ def _report(gateway: Gateway, config: Config, snapshot: Snapshot, outcome: Cycle
         show_hours_per_person=config.report.show_hours_per_person,
         indicator_project_types=tuple(config.rules.indicator_project_types),
         forecast_method=config.rules.forecast_method,
+        site_url=config.site.url,
+        list_titles={d.key: config.title(d.key) for d in schema.LISTS},
     )
     # One file per ISO week (report_filename), so a rerun in the same week replaces it.
     name = report_filename(meta)
     outcome.report_path = out_dir / name
-    content = render_report(build_context(outcome.result, meta, outcome.findings),
-                            template=config.report.template, out_path=outcome.report_path)
+    try:
+        # previous/alerts_sent: the lead wires the state store and the alert ledger here.
+        content = render_report(build_context(outcome.result, meta, outcome.findings,
+                                              previous=None, alerts_sent=()),
+                                template=config.report.template, out_path=outcome.report_path)
+    except ReportError as exc:  # statuses are already written; say what is wrong, carry on
+        log.error("Rapport niet gemaakt: %s", exc.message)
+        outcome.problems.append(exc.message)
+        outcome.report_path = None
+        return
     log.info("Rapport opgeslagen: %s (%d bytes)", outcome.report_path, len(content))
     if outcome.dry_run or not config.report.upload:
         return

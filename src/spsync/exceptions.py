@@ -10,6 +10,7 @@
         ├── Throttled             429/503 after the library's retries (``retry_after``)
         └── GatewayUnavailable    connection refused, timeout, DNS
     DeliveryError                 an alert channel could not deliver (``channel``); retried
+    UserError → ReportError       a report could not be made (``template``: the file)
 """
 
 from __future__ import annotations
@@ -17,16 +18,17 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
-    "SpsyncError",
-    "UserError",
     "ConfigError",
-    "GatewayError",
-    "ListNotFound",
-    "ItemNotFound",
-    "PreconditionFailed",
-    "Throttled",
-    "GatewayUnavailable",
     "DeliveryError",
+    "GatewayError",
+    "GatewayUnavailable",
+    "ItemNotFound",
+    "ListNotFound",
+    "PreconditionFailed",
+    "ReportError",
+    "SpsyncError",
+    "Throttled",
+    "UserError",
 ]
 
 
@@ -77,3 +79,8 @@ class GatewayUnavailable(GatewayError):
 
 class DeliveryError(SpsyncError):
     """An alert channel (``channel``) could not deliver a message; the alert stays pending."""
+
+
+class ReportError(UserError):
+    """A report could not be made: a broken template (``template`` names the file, ``tag`` the
+    offending tag) or an unreadable result. The cycle logs it and carries on."""
