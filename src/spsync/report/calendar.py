@@ -25,11 +25,13 @@ from spsync.report.formatting import LEEG, datum, kort, text
 from spsync.report.meta import ReportMeta, item_url
 from spsync.report.rich import Hyperlink
 
-__all__ = ["KOMEND_DAGEN", "jaarkalender"]
+__all__ = ["KOMEND_DAGEN", "MAX_RIJEN", "jaarkalender"]
 
 AFWIJKEND = (TE_LAAT, TE_VROEG, ANDER_OVERLEG)
 #: "Komende 4 weken": documents whose period starts within this many days.
 KOMEND_DAGEN = 28
+#: Rows listed per section; the rest is counted (a long list is read by nobody).
+MAX_RIJEN = 40
 
 
 def _row(s: SlotResult, meta: ReportMeta, c: date) -> dict[str, Any]:
@@ -74,10 +76,11 @@ def jaarkalender(slots: Sequence[SlotResult], meta: ReportMeta, c: date) -> dict
     horizon = c + timedelta(days=KOMEND_DAGEN)
     komend = sorted((s for s in pick((BINNENKORT, GEPLAND)) if s.start and s.start <= horizon),
                     key=lambda s: (s.start or far, text(s.title)))
-    return {
-        "gemist": [_row(s, meta, c) for s in gemist],
-        "afwijkend": [_row(s, meta, c) for s in afwijkend],
-        "bespreekperiode": [_row(s, meta, c) for s in bespreek],
-        "komend": [_row(s, meta, c) for s in komend],
-        "komend_dagen": str(KOMEND_DAGEN),
-    }
+    out: dict[str, Any] = {"komend_dagen": str(KOMEND_DAGEN)}
+    for name, items in (("gemist", gemist), ("afwijkend", afwijkend),
+                        ("bespreekperiode", bespreek), ("komend", komend)):
+        out[name] = [_row(s, meta, c) for s in items[:MAX_RIJEN]]
+        meer = len(items) - len(out[name])
+        out[f"{name}_meer"] = (f"En nog {meer} document{'en' if meer != 1 else ''}; zie de "
+                               "Jaarkalender in SharePoint." if meer else "")
+    return out

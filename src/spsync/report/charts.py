@@ -45,6 +45,8 @@ WIDTH_MM = 165
 BUDGET, GEBRUIKT, OVER, GRIJS, GROEN, ORANJE = ("#9DB9E0", "#1F3A5F", "#C0392B", "#BFBFBF",
                                                "#2E8B57", "#E67E22")
 MAX_BURN_UP = 4
+#: More bars than this would not be readable at print size.
+MAX_BARS = 12
 
 
 @lru_cache(maxsize=1)
@@ -58,7 +60,8 @@ def _font() -> str:
 
 
 def _figure(height_mm: float, width_mm: float = WIDTH_MM) -> Figure:
-    fig = Figure(figsize=(width_mm / 25.4, height_mm / 25.4), dpi=DPI)
+    """One figure with its own canvas; constrained layout fits labels in one drawing pass."""
+    fig = Figure(figsize=(width_mm / 25.4, height_mm / 25.4), dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
     return fig
 
@@ -77,8 +80,8 @@ def _png(fig: Figure, width_mm: float, alt: str) -> Chart:
     buffer = io.BytesIO()
     with warnings.catch_warnings():  # a glyph the font lacks (an emoji in a title) is skipped
         warnings.simplefilter("ignore", UserWarning)
-        fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", pad_inches=0.05,
-                    metadata={"Software": None})
+        fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None},
+                    pil_kwargs={"compress_level": 1})  # fast; Word re-compresses anyway
     return Chart(buffer.getvalue(), width_mm, alt)
 
 
@@ -128,8 +131,14 @@ _KALENDER_STAPELS = (
 
 def kalender_per_overleg(slots: Sequence[SlotResult]) -> Chart | None:
     """Per overleg: how many documents were discussed on plan, off plan, missed, still to come."""
-    overleggen = sorted({text(s.overleg) for s in slots if s.overleg and any(
-        s.status in st for st, _, _ in _KALENDER_STAPELS)})
+    counts: dict[str, dict[str, int]] = {}
+    for s in slots:
+        if s.overleg:
+            per = counts.setdefault(text(s.overleg), {})
+            per[s.status] = per.get(s.status, 0) + 1
+    overleggen = sorted(o for o, per in counts.items()
+                        if any(st in per for sts, _, _ in _KALENDER_STAPELS for st in sts))[
+                            :MAX_BARS]
     if not overleggen:
         return None
     fig = _figure(22 + 8 * len(overleggen))
@@ -137,19 +146,17 @@ def kalender_per_overleg(slots: Sequence[SlotResult]) -> Chart | None:
     left = [0] * len(overleggen)
     labels = overleggen[::-1]
     for statuses, label, colour in _KALENDER_STAPELS:
-        counts = [sum(1 for s in slots if text(s.overleg) == o and s.status in statuses)
-                  for o in labels]
-        ax.barh(labels, counts, left=left, color=colour, label=label, height=0.6)
-        for y, (c, x) in enumerate(zip(counts, left)):
+        n = [sum(counts[o].get(st, 0) for st in statuses) for o in labels]
+        ax.barh(labels, n, left=left, color=colour, label=label, height=0.6)
+        for y, (c, x) in enumerate(zip(n, left)):
             if c:
                 ax.text(x + c / 2, y, str(c), ha="center", va="center", fontsize=6.5,
                         color="white" if colour != GRIJS else "black")
-        left = [a + b for a, b in zip(left, counts)]
+        left = [a + b for a, b in zip(left, n)]
     ax.set_xlabel("aantal documenten", fontsize=7)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_title("Jaarkalender per overleg", fontsize=9, loc="left")
-    ax.legend(fontsize=6.5, frameon=False, ncol=4, loc="upper center",
-              bbox_to_anchor=(0.5, -0.25 if len(labels) > 3 else -0.45))
+    fig.legend(fontsize=6.5, frameon=False, ncol=4, loc="outside lower center")
     _style(ax)
     return _png(fig, WIDTH_MM, "Gestapeld staafdiagram van de jaarkalenderstatus per overleg")
 
@@ -204,13 +211,13 @@ def burn_up(projects: Sequence[ProjectResult], bookings: Sequence[BookingResult]
             ax.legend(fontsize=6, frameon=False, loc="upper left")
     fig.suptitle("Verloop van de geboekte uren (projecten met de meeste risico)", fontsize=9,
                  x=0.01, ha="left")
-    fig.tight_layout(h_pad=1.2)
     return _png(fig, WIDTH_MM, "Burn-up van de geboekte uren tegen de toegekende uren")
 
 
 def indicatoren_grafiek(kerncijfers: Sequence[dict[str, Any]]) -> Chart | None:
     """Percentage kerncijfers as bars with their target as a marker."""
     rows = [k for k in kerncijfers if k["percentage"] and k["_waarde"] is not None]
+    rows = rows[:MAX_BARS]
     if not rows:
         return None
     rows = rows[::-1]

@@ -17,7 +17,10 @@ from spsync.report.formatting import LEEG, datum, kort, schoon, text
 from spsync.report.meta import ReportMeta, item_url
 from spsync.report.rich import Hyperlink
 
-__all__ = ["datakwaliteit", "row_names"]
+__all__ = ["MAX_PER_LIJST", "datakwaliteit", "row_names"]
+
+#: Findings listed per list; the rest is counted (each row's Controlemelding still says it).
+MAX_PER_LIJST = 40
 
 
 def _lijst_titel(list_key: str, meta: ReportMeta) -> str:
@@ -81,7 +84,7 @@ def datakwaliteit(findings: Sequence[Finding], records: Records,
                        key=lambda f: (f.item_id is not None, f.item_id or 0, f.code))
         titel = _lijst_titel(list_key, meta)
         bevindingen = []
-        for f in items:
+        for f in items[:MAX_PER_LIJST]:
             if f.item_id is None:
                 wie = f"De lijst {titel}"
             else:
@@ -92,11 +95,16 @@ def datakwaliteit(findings: Sequence[Finding], records: Records,
                 "code": f.code,
                 "melding": schoon(f.message) or LEEG,
             })
+        meer = len(items) - len(bevindingen)
         groepen.append({
             "lijst": titel,
             "aantal": len(items),
             "kop": f"{titel} ({len(items)})",
             "bevindingen": bevindingen,
+            "meer": meer,
+            "meer_tekst": f"En nog {meer} bevinding{'en' if meer != 1 else ''} in deze lijst; "
+                          "ze staan in de kolom Controlemelding van de regels zelf."
+            if meer else "",
         })
     n = len(findings)
     return {

@@ -25,6 +25,13 @@ def _chart(doc: Document, name: str) -> None:
     tag(doc, "{%p endif %}")
 
 
+def _meer(doc: Document, name: str) -> None:
+    """"En nog 12 …" under a table that lists only the first rows."""
+    tag(doc, f"{{%p if {name} %}}")
+    para(doc, f"{{{{ {name} }}}}", italic=True, size=8.5, grey=True)
+    tag(doc, "{%p endif %}")
+
+
 def _voorblad(doc: Document) -> None:
     para(doc, "{{ titel }}", "Title")
     para(doc, "{{ organisatie }} · {{ planjaar }}", size=12)
@@ -74,8 +81,6 @@ def _projecten(doc: Document) -> None:
     ], "h in samenvatting.per_hoofdlijn", total=[
         "Totaal", "{{ samenvatting.aantal_projecten }}", "{{ totaal.toegekend }}",
         "{{ totaal.geboekt }}", "{{ totaal.rest }}", "{{ totaal.verbruik }}"])
-    _chart(doc, "burnup")
-    para(doc, "{{ prognose_methode }}", italic=True, size=8.5, grey=True)
     heading(doc, "Projecten per hoofdlijn", 1)
     para(doc, "Rest en verbruik zijn ten opzichte van de toegekende uren; bedragen staan bij "
               "projecten met een begroting.", size=8.5, grey=True)
@@ -95,6 +100,8 @@ def _projecten(doc: Document) -> None:
         "{{ h.totaal.rest }}", "{{ h.totaal.verbruik }}", "", "",
     ])
     tag(doc, "{%p endfor %}")
+    _chart(doc, "burnup")
+    para(doc, "{{ prognose_methode }}", italic=True, size=8.5, grey=True)
     tag(doc, "{%p if toon_uren_per_persoon %}")
     heading(doc, "Uren per medewerker per project", 2)
     table(doc, [
@@ -106,7 +113,7 @@ def _projecten(doc: Document) -> None:
 
 
 def _jaarkalender(doc: Document) -> None:
-    heading(doc, "Jaarkalender", 1, page_break=True)
+    heading(doc, "Jaarkalender", 1)
     _chart(doc, "kalender")
     heading(doc, "Gemist", 2)
     tag(doc, "{%p if jaarkalender.gemist %}")
@@ -118,6 +125,7 @@ def _jaarkalender(doc: Document) -> None:
         Col("Gepland overleg", "{{ j.volgend_overleg }}", 24),
         Col("Eigenaar", "{{ j.eigenaar }}", 32),
     ], "j in jaarkalender.gemist")
+    _meer(doc, "jaarkalender.gemist_meer")
     tag(doc, "{%p else %}")
     para(doc, "Geen gemiste documenten.")
     tag(doc, "{%p endif %}")
@@ -131,6 +139,7 @@ def _jaarkalender(doc: Document) -> None:
         Col("Besproken in", "{{ j.besproken_in }}", 25),
         Col("Dagen te laat", "{{ j.dagen_te_laat }}", 22, True),
     ], "j in jaarkalender.afwijkend")
+    _meer(doc, "jaarkalender.afwijkend_meer")
     tag(doc, "{%p else %}")
     para(doc, "Geen documenten te laat, te vroeg of in een ander overleg besproken.")
     tag(doc, "{%p endif %}")
@@ -143,6 +152,7 @@ def _jaarkalender(doc: Document) -> None:
         Col("Gepland overleg", "{{ j.volgend_overleg }}", 24),
         Col("Eigenaar", "{{ j.eigenaar }}", 34),
     ], "j in jaarkalender.bespreekperiode")
+    _meer(doc, "jaarkalender.bespreekperiode_meer")
     tag(doc, "{%p else %}")
     para(doc, "Geen documenten in hun bespreekperiode.")
     tag(doc, "{%p endif %}")
@@ -155,6 +165,7 @@ def _jaarkalender(doc: Document) -> None:
         Col("Gepland overleg", "{{ j.volgend_overleg }}", 24),
         Col("Eigenaar", "{{ j.eigenaar }}", 34),
     ], "j in jaarkalender.komend")
+    _meer(doc, "jaarkalender.komend_meer")
     tag(doc, "{%p else %}")
     para(doc, "Geen documenten waarvan de bespreekperiode in de komende 4 weken begint.")
     tag(doc, "{%p endif %}")
@@ -221,6 +232,7 @@ def _datakwaliteit(doc: Document) -> None:
         Col("Wat klopt er niet", "{{ b.melding }}", 78),
         Col("Code", "{{ b.code }}", 26, small=True),
     ], "b in g.bevindingen")
+    _meer(doc, "g.meer_tekst")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p else %}")
     para(doc, "Geen bevindingen: alle gecontroleerde lijsten zijn in orde.")
