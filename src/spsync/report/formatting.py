@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -130,9 +131,19 @@ def getal(value: Any, decimals: int = 1) -> str:
     n = number(value)
     if n is None:
         return LEEG
-    n = round_half_up(n, decimals) or 0.0  # half up like people round; no "-0,0"
+    return _decimal(round_half_up(n, decimals) or 0.0, decimals)  # half up; no "-0,0"
+
+
+@lru_cache(maxsize=65536)
+def _decimal(n: float, decimals: int) -> str:
+    """babel's Dutch number, cached: reports repeat the same few thousand values."""
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return format_decimal(n, format=pattern, locale=LOCALE)
+
+
+@lru_cache(maxsize=8192)
+def _date(d: date, pattern: str) -> str:
+    return format_date(d, pattern, locale=LOCALE)
 
 
 def euro(value: Any) -> str:
@@ -162,13 +173,13 @@ def compact(value: Any) -> str:
 def datum(value: Any) -> str:
     """Dutch date ``dd-mm-jjjj``; missing or invalid is a dash."""
     d = day(value)
-    return LEEG if d is None else format_date(d, "dd-MM-yyyy", locale=LOCALE)
+    return LEEG if d is None else _date(d, "dd-MM-yyyy")
 
 
 def datum_lang(value: Any) -> str:
     """``15 mei 2026``; missing or invalid is a dash."""
     d = day(value)
-    return LEEG if d is None else format_date(d, "d MMMM y", locale=LOCALE)
+    return LEEG if d is None else _date(d, "d MMMM y")
 
 
 def moment(value: datetime, timezone: str = "Europe/Amsterdam") -> str:

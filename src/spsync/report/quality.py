@@ -32,11 +32,14 @@ def _joined(*parts: str | None) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def row_names(records: Records) -> dict[tuple[str, int], str]:
-    """(list key, item ID) -> how a person recognises the row."""
+def row_names(records: Records,
+              wanted: set[tuple[str, int]] | None = None) -> dict[tuple[str, int], str]:
+    """(list key, item ID) -> how a person recognises the row; only ``wanted`` rows if given
+    (a report names the few rows with findings, not all 100,000 bookings)."""
     names: dict[tuple[str, int], str] = {}
+    booking_ids = None if wanted is None else {i for k, i in wanted if k == "urenregistratie"}
     for b in records.bookings:
-        if b.item_id is None:
+        if b.item_id is None or (booking_ids is not None and b.item_id not in booking_ids):
             continue
         if b.project_code:
             project = f"project {b.project_code}"
@@ -73,7 +76,8 @@ def datakwaliteit(findings: Sequence[Finding], records: Records,
                   meta: ReportMeta) -> dict[str, Any]:
     """``aantal``, ``groepen`` (per list: title, count, findings) and ``per_lijst`` counts."""
     order = list(LIST_TITLES)
-    names = row_names(records)
+    names = row_names(records, {(f.list_key, f.item_id) for f in findings
+                                if f.item_id is not None})
     by_list: dict[str, list[Finding]] = {}
     for f in findings:
         by_list.setdefault(f.list_key, []).append(f)
