@@ -306,3 +306,17 @@ def test_colofon_and_header(result, meta):
     assert (c["run_id"], c["site"]) == ("run-42", SITE)
     assert {"lijst": "Projecten", "aantal": "7"} in c["bronnen"]
     assert c["gegenereerd_op"] == "15 mei 2026 om 07:30"
+
+
+def test_wat_vraagt_aandacht_stays_on_one_page(demo, demo_meta):
+    from spsync.report.attention import MAX_PUNTEN, aandacht
+    from spsync.report.context import period_of
+
+    p04 = next(p for p in demo.records.projects if p.code == "P-2526-04")
+    many = [dataclasses.replace(p04, item_id=1000 + n, code=f"P-X-{n:02d}",
+                                verbruik_pct=110.0 + n) for n in range(30)]
+    a = aandacht(many, demo.records.slots, demo_meta, period_of(demo, demo_meta))
+    assert len(a["punten"]) == MAX_PUNTEN
+    assert a["meer"] == 30 + 5 - MAX_PUNTEN  # 30 projects, 2 gemist, 3 te laat
+    assert a["punten"][0]["wat"].startswith("P-X-29")  # the most over first
+    assert "de overige" in a["zin"]

@@ -85,7 +85,8 @@ def aandacht(projects: Sequence[ProjectResult], slots: Sequence[SlotResult], met
     if not items:
         zin = "Geen projecten boven of vlak bij hun uren of budget en geen gemiste documenten."
     else:
-        zin = f"{len(items)} punt{'en' if len(items) != 1 else ''} vragen aandacht."
+        zin = ("1 punt vraagt aandacht." if len(items) == 1
+               else f"{len(items)} punten vragen aandacht.")
         if meer:
             zin += f" De {len(shown)} belangrijkste staan hieronder; de overige {meer} staan " \
                    "in de tabellen verderop."
