@@ -260,7 +260,7 @@ def test_report_reopens_and_speaks_of_kalenderjaar_2025(c1):
     assert path is not None and path.name == "MT-rapportage 2025-W38.docx"
     text = _docx_text(path)
     assert "Plein 013" in text
-    assert "Tussenstand per 15-09-2025: het kalenderjaar 2025 loopt nog" in text
+    assert "Tussenstand: het kalenderjaar 2025 loopt nog" in text
     assert "Datum 19-12-2024 valt buiten kalenderjaar 2025." in text
     assert "schooljaar" not in text
     assert c1.outcome.uploaded is not None
@@ -272,8 +272,11 @@ def test_january_report_does_not_call_a_definitive_figure_a_tussenstand(c2):
     assert c2.indicatoren["I-SP6-2"]["Definitief"] is True
     document = docx.Document(str(c2.outcome.report_path))
     kpi = {r.cells[0].text.strip(): [c.text.strip() for c in r.cells]
-           for t in document.tables for r in t.rows}["Formele documenten volgens jaarkalender"]
+           for t in document.tables for r in t.rows}["Documenten besproken volgens jaarkalender"]
     basis, status = kpi[2], kpi[4]
-    # Either the report shows the definitive 2025 figure as final, or 2026's own (empty) figure.
+    # One planjaar rule for the whole report: the lists hold no 2026 figures yet, so the
+    # report is about 2025, definitively, in the header as in the key figures.
     assert not ("4 van 8" in basis and "tussenstand" in status), kpi
-    assert "4 van 8" in basis and status == "Niet behaald (definitief, 2025)", kpi
+    assert "4 van 8" in basis and status == "Niet behaald (definitief)", kpi
+    header = "\n".join(p.text for p in document.paragraphs[:4])
+    assert "kalenderjaar 2025" in header and "Definitieve cijfers" in header, header

@@ -11,7 +11,7 @@ import logging
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,6 +21,7 @@ from spsync.checks import run_checks
 from spsync.checks.findings import finding
 from spsync.checks.result import CheckResult, Finding
 from spsync.config import Config
+from spsync.exceptions import ReportError
 from spsync.gateway import Gateway, UploadedFile
 from spsync.reader import Snapshot, read_snapshot
 from spsync.valve import Verdict, judge
@@ -32,9 +33,10 @@ from spsync.alerts.rules import AlertPlan
 from spsync.state import StateStore
 from spsync.workdays import settings_with_calendar
 from spsync.report import ReportMeta, build_context, render_report, report_filename
+from spsync.report.history import PreviousFigures, PreviousIndicator, SentAlert
 from spsync.writeback import FieldChange, plan_updates, to_wire
 
-__all__ = ["CycleOutcome", "run_cycle", "local_midnight_utc", "MAX_ROUNDS", "report_dir"]
+__all__ = ["MAX_ROUNDS", "CycleOutcome", "local_midnight_utc", "report_dir", "run_cycle"]
 
 log = logging.getLogger(__name__)
 
@@ -338,6 +340,36 @@ def _write_round(gateway: Gateway, snapshot: Snapshot, result: CheckResult,
     return conflicts
 
 
+_KIND_LABELS = {"gemist": "Gemist", "escalatie": "Escalatie", "herinnering": "Herinnering",
+                "uren": "Uren", "budget": "Budget"}
+
+
+def report_history(store: StateStore | None, controledatum: date, now: datetime
+                   ) -> tuple[PreviousFigures | None, list[SentAlert]]:
+    """What the report compares with and lists from the state store: the key figures of the
+    latest earlier run (▲/▼) and the alerts sent in the seven days up to ``now``."""
+    if store is None:
+        return None, []
+    previous = None
+    found = store.previous_key_figures(controledatum)
+    if found is not None:
+        previous = PreviousFigures(
+            indicators={code: PreviousIndicator(
+                waarde=fig.get("waarde"), teller=fig.get("teller"), noemer=fig.get("noemer"),
+                status=fig.get("status") or "", titel=fig.get("titel") or "")
+                for code, fig in found.figures.items()},
+            project_hours={k: v for k, v in found.project_hours.items() if v is not None},
+            controledatum=found.run.controledatum, run_id=str(found.run.id))
+    sent: dict[tuple[str, str], SentAlert] = {}
+    for entry in store.alerts_between(now - timedelta(days=7), now + timedelta(seconds=1)):
+        if entry.state != "sent" or entry.sent_at is None:
+            continue
+        sent.setdefault((entry.dedupe_key, entry.recipient.address), SentAlert(
+            sent_at=entry.sent_at, kind=_KIND_LABELS.get(entry.kind, entry.kind),
+            recipient=entry.recipient.name, ref=entry.line.ref, title=entry.line.title))
+    return previous, sorted(sent.values(), key=lambda a: (a.sent_at, a.ref, a.recipient))
+
+
 def _report(gateway: Gateway, config: Config, snapshot: Snapshot, outcome: CycleOutcome,
             out_dir: Path | None, now: datetime, store: StateStore | None = None) -> None:
     meta = ReportMeta(
@@ -347,12 +379,22 @@ def _report(gateway: Gateway, config: Config, snapshot: Snapshot, outcome: Cycle
         show_hours_per_person=config.report.show_hours_per_person,
         indicator_project_types=tuple(config.rules.indicator_project_types),
         forecast_method=config.rules.forecast_method,
+        site_url=config.site.url,
+        list_titles={d.key: config.title(d.key) for d in schema.LISTS},
     )
     # One file per ISO week (report_filename), so a rerun in the same week replaces it.
     name = report_filename(meta)
     outcome.report_path = out_dir / name if out_dir is not None else None
-    content = render_report(build_context(outcome.result, meta, outcome.findings),
-                            template=config.report.template, out_path=outcome.report_path)
+    previous, sent = report_history(store, outcome.controledatum, now)
+    try:
+        content = render_report(build_context(outcome.result, meta, outcome.findings,
+                                              previous=previous, alerts_sent=sent),
+                                template=config.report.template, out_path=outcome.report_path)
+    except ReportError as exc:  # statuses are already written; say what is wrong, carry on
+        log.error("Rapport niet gemaakt: %s", exc.message)
+        outcome.problems.append(exc.message)
+        outcome.report_path = None
+        return
     log.info("Rapport %s (%d bytes)", f"opgeslagen: {outcome.report_path}"
              if outcome.report_path else "gemaakt, niet opgeslagen (proefdraaien)", len(content))
     if outcome.dry_run or not config.report.upload:

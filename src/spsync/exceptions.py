@@ -33,15 +33,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
-    "SpsyncError",
-    "UserError",
     "ConfigError",
-    "GatewayError",
-    "ListNotFound",
-    "ItemNotFound",
-    "PreconditionFailed",
-    "Throttled",
-    "GatewayUnavailable",
     "DeliveryError",
     "AuthError",
     "CertificateError",

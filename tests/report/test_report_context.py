@@ -1,317 +1,322 @@
-"""The pure context builder: values, totals, grouping and Dutch formatting, on run_checks output."""
+"""The pure context builder on run_checks output: one source of truth, one planjaar rule,
+Dutch formatting, "Wat vraagt aandacht", trend and the human names in Datakwaliteit."""
 
 from __future__ import annotations
 
+import csv
 import dataclasses
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
 
-import pandas as pd
 import pytest
-from report_factory import NAAM_MET_TEKENS, make_result, make_tables
+from report_factory import NAAM_MET_TEKENS, demo_result, make_tables
 
-from spsync.checks import ADDED_COLUMNS, CheckSettings, run_checks
-from spsync.checks.result import Finding
-from spsync.report import build_context, iso_week_label, planjaar_label
-from spsync.report.formatting import compact, datum, day, getal, pct, status_counts
-from spsync.report.meta import planjaar_einde
-from spsync.report.projects import PROGNOSE_METHODE, ZONDER_HOOFDLIJN
+from spsync.checks import CheckSettings, run_checks
+from spsync.checks.records import ProjectResult, parse_link
+from spsync.report import ReportMeta, build_context, iso_week_label, planjaar_label
+from spsync.report.formatting import datum, datum_lang, euro, getal, kort, pct, schoon
+from spsync.report.history import PreviousFigures, PreviousIndicator, SentAlert
+from spsync.report.projects import ZONDER_HOOFDLIJN, prognose_tekst
+
+EXPECTED = Path(__file__).resolve().parents[2] / "src" / "spsync" / "demo_data" / "expected"
+SITE = "http://127.0.0.1:9/sites/swv"
+
+
+def _ctx(result, meta, **kw):
+    return build_context(result, meta, with_charts=False, **kw)
 
 
 def _group(ctx: dict, naam: str) -> dict:
     return next(g for g in ctx["hoofdlijnen"] if g["naam"] == naam)
 
 
-def _without_helpers(result):
-    """The same result as a hand-built one would be: Daemon columns only, no report helpers."""
-    out = dataclasses.replace(result)
-    for key, (_daemon, helpers) in ADDED_COLUMNS.items():
-        frame = getattr(result, key)
-        setattr(out, key, frame.drop(columns=[c for c in helpers if c in frame.columns]))
-    return out
+@pytest.fixture(scope="module")
+def demo():
+    return demo_result()
+
+
+@pytest.fixture
+def demo_meta(demo):
+    return ReportMeta(organisation="Passend Onderwijs Almere (demo)",
+                      controledatum=demo.controledatum, site_url=SITE,
+                      generated_at=datetime(2026, 5, 15, 7, 30))
 
 
 @pytest.mark.parametrize(("value", "expected"), [
-    (1696, "1.696,0"), (1696.0, "1.696,0"), (-22.5, "-22,5"), ("1,5", "1,5"), (0.04, "0,0"),
-    (-0.04, "0,0"), (1234567.25, "1.234.567,3"), (0.05, "0,1"), (None, "–"),
-    (float("nan"), "–"), ("twee", "–"), (True, "–"),
+    (1696, "1.696,0"), (-22.5, "-22,5"), ("1,5", "1,5"), (0.05, "0,1"), (-0.04, "0,0"),
+    (1234567.25, "1.234.567,3"), (None, "–"), (float("nan"), "–"), ("twee", "–"), (True, "–"),
 ])
-def test_getal_is_dutch_and_rounds_half_up(value, expected):
+def test_getal_is_dutch_through_babel_and_rounds_half_up(value, expected):
     assert getal(value) == expected
 
 
-def test_pct_compact_and_dates():
+def test_money_dates_and_percentages():
+    assert euro(47250) == "€ 47.250"
+    assert euro(1234.5) == "€ 1.234,50"
+    assert euro(None) == "–"
     assert pct(77.777) == "77,8%"
-    assert pct(75, 0) == "75%"
-    assert (compact(75.0), compact("3,5"), compact(1450), compact(None)) == (
-        "75", "3,5", "1.450", "–")
     assert datum("2026-03-09T23:00:00Z") == "10-03-2026"  # UTC instant of Amsterdam midnight
-    assert datum("2025-10-25T22:00:00Z") == "26-10-2025"  # still summer time offset
-    assert datum("2026-03-10") == "10-03-2026"
     assert datum(date(2026, 5, 15)) == "15-05-2026"
+    assert datum_lang(date(2026, 5, 15)) == "15 mei 2026"
     assert datum("2026-02-30") == "–"
-    assert datum(None) == "–"
-    assert day(pd.Timestamp("2026-03-09T23:00:00Z")) == date(2026, 3, 10)
 
 
-def test_status_counts_keep_unknown_values_and_can_drop_zeros():
-    counts = status_counts(["b", "", "x", "b"], ("a", "b"))
-    assert counts == [{"status": "a", "aantal": 0}, {"status": "b", "aantal": 2},
-                      {"status": "(leeg)", "aantal": 1}, {"status": "x", "aantal": 1}]
-    assert [c["status"] for c in status_counts(["b"], ("a", "b"), zeros=False)] == ["b"]
+def test_display_text_drops_bidi_and_controls_and_shortens():
+    evil = "abc\u202edef\u2066x\u2069\u200e\u200f\nregel\x00twee"
+    assert schoon(evil) == "abcdefx regel twee"
+    long = "x" * 10_000
+    assert kort(long) == "x" * 159 + "…"
+    assert len(kort(long, 40)) == 40
 
 
-def test_week_and_planjaar_labels():
+def test_iso_week_labels_include_week_53():
     assert iso_week_label(date(2026, 5, 15)) == "2026-W20"
-    assert iso_week_label(date(2027, 1, 1)) == "2026-W53"
-    assert planjaar_label("2025-2026") == "schooljaar 2025-2026"
+    assert iso_week_label(date(2026, 12, 31)) == "2026-W53"
+    assert iso_week_label(date(2027, 1, 3)) == "2026-W53"
+    assert iso_week_label(date(2027, 1, 4)) == "2027-W01"
     assert planjaar_label("2025") == "kalenderjaar 2025"
-    assert planjaar_label("") == "planjaar onbekend"
-    assert planjaar_einde("2025-2026") == date(2026, 7, 31)
-    assert planjaar_einde("2025") == date(2025, 12, 31)
-    assert planjaar_einde("2025-2027") is None
 
 
-def test_meta_labels_derived_when_not_given(result, meta):
-    assert (meta.week, meta.planjaar_label) == (None, None)
-    ctx = build_context(result, meta)
-    assert (ctx["week"], ctx["planjaar"]) == ("2026-W20", "schooljaar 2025-2026")
-    custom = build_context(result, dataclasses.replace(meta, planjaar_label="jaarplan 25/26"))
-    assert custom["planjaar"] == "jaarplan 25/26"
+def test_records_carry_the_decisions_with_int_ids(demo):
+    p04 = next(p for p in demo.records.projects if p.code == "P-2526-04")
+    assert isinstance(p04, ProjectResult)
+    assert (p04.item_id, p04.toegekend, p04.geboekt, p04.rest, p04.verbruik_pct,
+            p04.uren_status, p04.owner) == (4, 240.0, 262.5, -22.5, 109.4, "Overschreden",
+                                            "coördinator onderwijs-jeugdhulp")
+    sub = next(p for p in demo.records.projects if p.code == "SUB-2526-01")
+    assert (sub.begroot, sub.werkelijk, sub.budget_status, sub.budget_pct) == (
+        45000.0, 47250.0, "Overschreden", 105.0)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        p04.geboekt = 0  # type: ignore[misc]
+    b204 = next(b for b in demo.records.bookings if b.item_id == 204)
+    assert (b204.valid, b204.codes, b204.project_lookup_id) == (False, ("PROJECT_ONBEKEND",),
+                                                                1018)
+    assert all(type(b.item_id) is int for b in demo.records.bookings)
 
 
-def test_findings_argument_replaces_result_findings(result, meta):
-    extra = [Finding("hoofdlijnen", None, "Hoofdlijnen", "LIJST_ONTBREEKT", "Lijst ontbreekt.")]
-    dq = build_context(result, meta, extra)["datakwaliteit"]
-    assert (dq["aantal"], dq["aantal_tekst"]) == (1, "1 bevinding")
-    assert dq["groepen"][0]["lijst"] == "Hoofdlijnen"
+def test_dangling_lookup_prints_an_integer_item_number():
+    tables = make_tables()
+    frame = tables.urenregistratie
+    frame["ProjectId"] = [1.0] * len(frame)  # SharePoint sends lookup ids; pandas makes floats
+    frame.loc[frame.index[0], "ProjectId"] = 1034.0
+    frame.loc[frame.index[0], "Project"] = None
+    result = run_checks(tables, CheckSettings(), date(2026, 5, 15))
+    messages = [f.message for f in result.findings if f.code == "PROJECT_ONBEKEND"]
+    assert messages == ["Project (item 1034) bestaat niet (meer) in de lijst Projecten."]
 
 
-def test_header_values(result, meta):
-    ctx = build_context(result, meta)
-    assert ctx["titel"] == "MT-rapportage 2026-W20"
-    assert ctx["controledatum"] == "15-05-2026"
-    assert ctx["gegenereerd_op"] == "15-05-2026 07:30"
-    assert ctx["tussenstand"] is True
-    assert ctx["tussenstand_tekst"].startswith("Tussenstand per 15-05-2026")
+def test_every_demo_project_in_its_hoofdlijn_with_the_expected_numbers(demo, demo_meta):
+    ctx = _ctx(demo, demo_meta)
+    rows = {p["code"]: p for g in ctx["hoofdlijnen"] for p in g["projecten"]}
+    hoofdlijn_of = {p["code"]: g["naam"] for g in ctx["hoofdlijnen"] for p in g["projecten"]}
+    projecten = {p.code: p for p in demo.records.projects}
+    with (EXPECTED / "projecten_status.csv").open(encoding="utf-8") as fh:
+        expected = list(csv.DictReader(fh))
+    assert set(rows) == {e["ProjectCode"] for e in expected}
+    for e in expected:
+        row = rows[e["ProjectCode"]]
+        assert hoofdlijn_of[e["ProjectCode"]] == projecten[e["ProjectCode"]].hoofdlijn
+        assert row["toegekend"] == (getal(float(e["ToegekendeUren"])) if e["ToegekendeUren"]
+                                    else "–")
+        assert row["geboekt"] == getal(float(e["GeboekteUren"]))
+        assert row["rest"] == (getal(float(e["RestUren"])) if e["RestUren"] else "–")
+        assert row["verbruik"] == (pct(float(e["VerbruikPct"])) if e["VerbruikPct"] else "–")
+        assert row["urenstatus"] == e["UrenStatus"]
+        assert row["budgetstatus"] == e["BudgetStatus"]
+    per = {h["naam"]: (h["toegekend"], h["geboekt"]) for h in
+           ctx["samenvatting"]["per_hoofdlijn"]}
+    assert per["Extra ondersteuning voor groepen kinderen en jongeren"] == ("240,0", "262,5")
+    assert per["Financiën"] == ("0,0", "21,0")
+    assert (ctx["totaal"]["toegekend"], ctx["totaal"]["geboekt"]) == ("1.912,0", "1.696,0")
 
 
-def test_after_planjaar_is_no_tussenstand(result, meta):
-    ctx = build_context(result, meta)
-    assert ctx["samenvatting"]["projecten_binnen_uren"]["status_tekst"] == "Behaald (tussenstand)"
-    later = build_context(result, dataclasses.replace(meta, controledatum=date(2026, 8, 1)))
-    assert later["tussenstand"] is False
-    assert later["tussenstand_tekst"] == "Eindstand schooljaar 2025-2026."
-    assert later["samenvatting"]["projecten_binnen_uren"]["status_tekst"] == "Behaald"
+def test_money_and_forecast_in_plain_dutch(demo, demo_meta):
+    rows = {p["code"]: p for g in _ctx(demo, demo_meta)["hoofdlijnen"] for p in g["projecten"]}
+    assert rows["SUB-2526-01"]["budget"] == "€ 47.250 van € 45.000 (105,0%)"
+    assert rows["SUB-2526-01"]["status"] == "Binnen uren; budget (€) overschreden"
+    assert rows["P-2526-08"]["budget"] == "budget p.m."
+    assert rows["P-2526-04"]["prognose"] == "al overschreden"
+    assert rows["P-2526-09"]["prognose"] == "alle uren gebruikt"  # never a bare "nu op"
+    assert rows["P-2526-01"]["prognose"].startswith("op ") and \
+        rows["P-2526-01"]["prognose"].endswith(" op")
+    assert all("nu op" not in r["prognose"] for r in rows.values())
+    p01 = next(p for p in demo.records.projects if p.code == "P-2526-01")
+    assert prognose_tekst(p01) == f"op {datum(p01.prognose_datum)} op"
 
 
-def test_hoofdlijnen_in_volgorde_and_every_project_once(result, meta):
-    ctx = build_context(result, meta)
+def test_wat_vraagt_aandacht_names_what_the_mt_must_act_on(demo, demo_meta):
+    a = _ctx(demo, demo_meta)["aandacht"]
+    by_kind: dict[str, list[str]] = {}
+    for p in a["punten"]:
+        by_kind.setdefault(p["soort"], []).append(p["wat"].split()[0])
+    assert sorted(by_kind["Uren overschreden"]) == ["P-2526-04", "P-2526-08", "S-2526-04",
+                                                    "SUB-2526-02"]
+    assert by_kind["Budget (€) overschreden"] == ["SUB-2526-01"]
+    assert sorted(by_kind["Uren bijna op"]) == ["P-2526-01", "P-2526-09"]
+    gemist = [p for p in a["punten"] if p["soort"] == "Document gemist"]
+    assert [p["link"].url for p in gemist] == [
+        f"{SITE}/Lists/Jaarkalender/DispForm.aspx?ID=14",
+        f"{SITE}/Lists/Jaarkalender/DispForm.aspx?ID=19"]
+    assert gemist[0]["eigenaar"] == "teamleider toeleiding"
+    assert "89 dagen" in gemist[0]["cijfer"]
+    sub = next(p for p in a["punten"] if p["soort"] == "Budget (€) overschreden")
+    assert sub["cijfer"] == "€ 47.250 uitgegeven van € 45.000 (105,0%)"
+    assert sub["link"].url == f"{SITE}/Lists/Projecten/DispForm.aspx?ID=15"
+    assert a["aantal"] == 12 and a["meer"] == 0
+
+
+def test_list_titles_from_config_shape_the_links(demo, demo_meta):
+    meta = dataclasses.replace(demo_meta, list_titles={"projecten": "Projecten 2025 & verder"})
+    a = _ctx(demo, meta)["aandacht"]
+    link = next(p for p in a["punten"] if p["wat"].startswith("P-2526-04"))["link"]
+    assert link.url == f"{SITE}/Lists/Projecten%202025%20%26%20verder/DispForm.aspx?ID=4"
+
+
+def test_kerncijfers_are_the_computed_indicators_of_the_planjaar(demo, demo_meta):
+    kern = {k["code"]: k for k in _ctx(demo, demo_meta)["kerncijfers"]}
+    assert set(kern) == {"I-IO-1", "I-IO-2", "I-IO-3", "I-IO-4"}
+    assert (kern["I-IO-2"]["waarde"], kern["I-IO-2"]["teller_noemer"],
+            kern["I-IO-2"]["status_tekst"]) == ("77,8%", "7 van 9", "Behaald (tussenstand)")
+    assert (kern["I-IO-3"]["waarde"], kern["I-IO-3"]["status"]) == ("64,7%", "Niet behaald")
+    assert kern["I-IO-4"]["status"] == "Nog niet meetbaar"
+    assert all(k["verandering"] == "" for k in kern.values())  # no previous run
+
+
+def test_change_since_previous_run(demo, demo_meta):
+    previous = PreviousFigures(
+        indicators={"I-IO-2": PreviousIndicator(72.2, 13, 18, "Niet behaald", "x"),
+                    "I-IO-3": PreviousIndicator(70.0, 7, 10, "Niet behaald", "y"),
+                    "I-IO-4": PreviousIndicator(2.0)},
+        project_hours={"P-2526-04": 250.0}, controledatum=date(2026, 5, 8))
+    ctx = _ctx(demo, demo_meta, previous=previous)
+    kern = {k["code"]: k for k in ctx["kerncijfers"]}
+    assert kern["I-IO-2"]["verandering"] == "▲ van 72,2%"
+    assert kern["I-IO-3"]["verandering"] == "▼ van 70,0%"
+    assert kern["I-IO-4"]["verandering"] == "= gelijk (2)"
+    assert kern["I-IO-1"]["verandering"] == "nieuw"
+    assert "08-05-2026" in ctx["kerncijfers_vorige_tekst"]
+    rows = {p["code"]: p for g in ctx["hoofdlijnen"] for p in g["projecten"]}
+    assert rows["P-2526-04"]["geboekt_vorige"] == "▲ van 250,0"
+
+
+def test_one_planjaar_rule_for_header_and_key_figures(demo, demo_meta):
+    """A run in December on lists that hold only 2025-2026 reports on 2025-2026, definitively,
+    in the header and the key figures alike (never "schooljaar 2026-2027" beside
+    "definitief, 2025-2026")."""
+    later = run_checks(_demo_tables(), CheckSettings(), date(2026, 12, 2))
+    assert later.planjaar == "2026-2027"
+    ctx = _ctx(later, dataclasses.replace(demo_meta, controledatum=date(2026, 12, 2)))
+    assert ctx["planjaar"] == "schooljaar 2025-2026"
+    assert ctx["stand"] == "definitief" and ctx["definitief"] is True
+    assert ctx["stand_tekst"].startswith("Definitieve cijfers")
+    assert {k["status_tekst"].split("(")[1] for k in ctx["kerncijfers"]} == {"definitief)"}
+    now = _ctx(demo, demo_meta)
+    assert (now["planjaar"], now["stand"]) == ("schooljaar 2025-2026", "tussenstand")
+
+
+def _demo_tables():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "_csvframes", Path(__file__).resolve().parents[1] / "checks" / "csvframes.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.demo_tables_sharepoint()
+
+
+def test_jaarkalender_sections_with_links_and_planned_meeting(demo, demo_meta):
+    j = _ctx(demo, demo_meta)["jaarkalender"]
+    assert [r["id"] for r in j["gemist"]] == ["14", "19"]  # most overdue first
+    assert {r["id"] for r in j["afwijkend"]} == {"6", "8", "21", "22"}
+    assert {r["id"] for r in j["bespreekperiode"]} == {"9", "12"}
+    assert "17" in {r["id"] for r in j["komend"]}
+    assert all(r["link"].url.endswith(f"DispForm.aspx?ID={r['id']}") for r in j["gemist"])
+
+
+def test_document_link_is_used_when_set(meta):
+    tables = make_tables()
+    kal = tables.jaarkalender
+    kal["DocumentLink"] = [None] * len(kal)
+    kal.loc[kal["ID"] == 14, "DocumentLink"] = [
+        {"Url": "https://x.example/doc?a=1&b=2", "Description": "Rapportage"}]
+    kal.loc[kal["ID"] == 19, "DocumentLink"] = "javascript:alert(1), klik"
+    result = run_checks(tables, CheckSettings(), meta.controledatum)
+    gemist = {r["id"]: r for r in _ctx(result, meta)["jaarkalender"]["gemist"]}
+    assert gemist["14"]["link"].url == "https://x.example/doc?a=1&b=2"
+    assert gemist["14"]["link_naar"] == "document"
+    assert gemist["19"]["link"].url is None  # no site URL, and javascript: is never a link
+    assert parse_link("https://a.example/x, Omschrijving").description == "Omschrijving"
+
+
+def test_datakwaliteit_names_bookings_by_date_person_project_and_title(demo, demo_meta):
+    dq = _ctx(demo, demo_meta)["datakwaliteit"]
+    uren = next(g for g in dq["groepen"] if g["lijst"] == "Urenregistratie")
+    by_code = {b["code"]: b for b in uren["bevindingen"]}
+    dangling = by_code["PROJECT_ONBEKEND"]["verwijzing"]
+    assert dangling.startswith("Boeking van 11-02-2026, beleidsmedewerker 1, project (item 1018")
+    assert "'Voorbereiding Jeugdplan 0-27'" in dangling
+    assert "ID 204" not in dangling and "1018.0" not in dangling
+    assert by_code["UREN_NEGATIEF"]["verwijzing"].startswith(
+        "Boeking van 05-11-2025, beleidsmedewerker 2, project P-2526-02")
+    assert by_code["UREN_NEGATIEF"]["link"].url.endswith("/Lists/Urenregistratie/DispForm.aspx?ID=89")
+    assert all(b["melding"][0].isupper() for g in dq["groepen"] for b in g["bevindingen"])
+
+
+def test_hoofdlijnen_in_volgorde_and_projects_without_one_last(result, meta):
+    ctx = _ctx(result, meta)
     names = [g["naam"] for g in ctx["hoofdlijnen"]]
     assert names == ["Dekkend netwerk van onderwijs en ondersteuning", "Interne organisatie",
-                     "Financiën", ZONDER_HOOFDLIJN]  # Subsidies has no projects: no table
-    codes = [p["code"] for g in ctx["hoofdlijnen"] for p in g["projecten"]]
-    assert sorted(codes) == sorted(result.projecten["ProjectCode"])
-    assert [p["code"] for p in _group(ctx, ZONDER_HOOFDLIJN)["projecten"]] == [
-        "P-2526-10", "P-2526-11"]
-
-
-def test_totals_per_hoofdlijn(result, meta):
-    ctx = build_context(result, meta)
-    io = _group(ctx, "Interne organisatie")
-    assert io["totaal"] == {"toegekend": "1.248,0", "geboekt": "1.140,0", "rest": "108,0",
-                            "verbruik": "91,3%", "aantal": "2"}
-    assert io["aantal_tekst"] == "2 projecten"
-    fi = _group(ctx, "Financiën")
-    assert (fi["totaal"]["toegekend"], fi["totaal"]["verbruik"]) == ("0,0", "–")  # no x/0
-    assert fi["aantal_tekst"] == "1 project"
-    assert fi["projecten"][0]["toegekend"] == "–"  # not "0,0": nothing was allotted
+                     "Financiën", ZONDER_HOOFDLIJN]
     dn = _group(ctx, "Dekkend netwerk van onderwijs en ondersteuning")
     p04 = next(p for p in dn["projecten"] if p["code"] == "P-2526-04")
     assert p04["naam"] == NAAM_MET_TEKENS  # raw text; escaping happens when rendering
-    assert (p04["toegekend"], p04["geboekt"], p04["rest"], p04["verbruik"], p04["status"]) == (
-        "240,0", "262,5", "-22,5", "109,4%", "Overschreden")
-    sub = next(p for p in io["projecten"] if p["code"] == "SUB-2526-01")
-    assert sub["status"] == "Binnen uren, budget overschreden"
-    assert ctx["totaal"]["toegekend"] == "1.768,0"
-    assert ctx["samenvatting"]["uren_geboekt"] == "1.620,5"
-    assert ctx["samenvatting"]["uren_zin"] == (
-        "Geboekt: 1.620,5 van de 1.768,0 toegekende uren (91,7%) over 7 projecten en "
-        "activiteiten; er resteert 147,5 uur.")
-
-
-def test_overview_per_hoofdlijn_matches_checks_helper(result, meta):
-    from spsync.checks import hours_per_hoofdlijn
-
-    per = {h["naam"]: h for h in build_context(result, meta)["samenvatting"]["per_hoofdlijn"]}
-    checks = hours_per_hoofdlijn(result)
-    for naam, toegekend, geboekt in zip(checks["Hoofdlijn"], checks["Toegekend"],
-                                        checks["Geboekt"]):
-        if naam in per:  # the report pools unknown hoofdlijnen into one group
-            assert (per[naam]["toegekend"], per[naam]["geboekt"]) == (
-                getal(toegekend), getal(geboekt))
-    assert set(per) - set(checks["Hoofdlijn"]) == {ZONDER_HOOFDLIJN}
-
-
-def test_headlines_come_from_indicatoren_when_present(result, meta):
-    s = build_context(result, meta)["samenvatting"]
-    uren = s["projecten_binnen_uren"]
-    # type Project: P-01 risico, P-04 over, P-09 risico, P-10 and P-11 binnen -> 4 of 5
-    assert (uren["tekst"], uren["teller_noemer"], uren["status"], uren["streefwaarde"],
-            uren["bron"]) == ("4 / 5 = 80,0%", "4 van 5", "Behaald", "minimaal 75%",
-                              "Indicatoren")
-    kal = s["jaarkalender_volgens_plan"]
-    # due: 2 volgens, 1 te laat, 1 ander overleg, 2 gemist; not due, vervallen, onvolledig out
-    assert (kal["tekst"], kal["status"], kal["streefwaarde"]) == (
-        "2 / 6 = 33,3%", "Niet behaald", "100%")
-
-
-def test_headlines_computed_without_indicatoren(meta):
-    s = build_context(make_result(with_indicators=False), meta)["samenvatting"]
-    uren = s["projecten_binnen_uren"]
-    assert (uren["teller"], uren["noemer"], uren["waarde"], uren["status"], uren["bron"]) == (
-        "4", "5", "80,0%", "Behaald", "berekend")
-    kal = s["jaarkalender_volgens_plan"]
-    assert (kal["tekst"], kal["status"], kal["bron"]) == ("2 / 6 = 33,3%", "Niet behaald",
-                                                          "berekend")
-
-
-def test_status_counts_and_findings_count(result, meta):
-    s = build_context(result, meta)["samenvatting"]
-    uren = {r["status"]: r["aantal"] for r in s["urenstatus"]}
-    assert uren == {"Binnen uren": 3, "Risico op overschrijding": 2, "Overschreden": 1,
-                    "Geen uren toegekend": 1}
-    kal = [(r["status"], r["aantal"]) for r in s["kalenderstatus"]]
-    assert kal == [("Besproken volgens jaarkalender", 2), ("Te laat besproken", 1),
-                   ("Besproken in ander overleg", 1), ("Gemist", 2), ("In bespreekperiode", 1),
-                   ("Binnenkort", 1), ("Vervallen", 1), ("Onvolledig", 1)]  # zeros left out
-    assert s["aantal_bevindingen"] == 6
-    assert s["bevindingen_zin"] == (
-        "Datakwaliteit: 6 bevindingen (Projecten 3, Urenregistratie 1, Jaarkalender 1, "
-        "Activiteiten 1); zie het hoofdstuk Datakwaliteit.")
-
-
-def test_jaarkalender_tables(result, meta):
-    j = build_context(result, meta)["jaarkalender"]
-    assert [(r["id"], r["dagen_te_laat"], r["periode_eind"]) for r in j["gemist"]] == [
-        ("14", "89", "15-02-2026"), ("19", "30", "15-04-2026")]  # most overdue first
-    assert [(r["id"], r["status"]) for r in j["afwijkend"]] == [
-        ("6", "Te laat besproken"), ("22", "Besproken in ander overleg")]
-    ander = next(r for r in j["afwijkend"] if r["id"] == "22")
-    assert (ander["besproken_in"], ander["besproken_op"]) == ("Ledenraad", "16-04-2026")
-    assert [r["id"] for r in j["komend"]] == ["9", "17"]
-
-
-def test_datakwaliteit_grouped_in_list_order(result, meta):
-    dq = build_context(result, meta)["datakwaliteit"]
-    assert dq["aantal"] == 6
-    assert [g["kop"] for g in dq["groepen"]] == [
-        "Projecten (3)", "Urenregistratie (1)", "Jaarkalender (1)", "Activiteiten (1)"]
-    assert [b["verwijzing"] for b in dq["groepen"][0]["bevindingen"]] == [
-        "P-2526-10", "P-2526-11", "S-2526-05"]  # by item ID
-    assert dq["groepen"][1]["bevindingen"] == [
-        {"verwijzing": "ID 166", "code": "UREN_ONLEESBAAR",
-         "melding": "Uren '2 & <3> 'uur'' is geen getal."}]
-
-
-def test_doelen_use_report_status_and_indicator_formatting(result, meta):
-    di = build_context(result, meta)["doelen_indicatoren"]
-    assert di["tonen"] is True
-    # D-IO-2 is derived "Niet op koers", but its handmatige status "Op koers" wins
-    assert {r["status"]: r["aantal"] for r in di["doelstatus"]} == {
-        "Op koers": 2, "Niet op koers": 0, "Nog niet meetbaar": 1}
-    assert di["doelen_niet_op_koers"] == []
-    assert {r["status"]: r["aantal"] for r in di["activiteiten"]} == {
-        "Uitgevoerd": 1, "Mee bezig": 1, "Niet begonnen of niet haalbaar": 0,
-        "Zonder geldige voortgang": 1}
-    rows = {r["code"]: r for r in di["indicatoren"]}
-    assert (rows["I-IO-2"]["waarde"], rows["I-IO-2"]["toelichting"],
-            rows["I-IO-2"]["streefwaarde"]) == ("80,0%", "4 van 5", "75%")
-    assert (rows["I-IO-6"]["waarde"], rows["I-IO-6"]["teller_noemer"],
-            rows["I-IO-6"]["streefwaarde"], rows["I-IO-6"]["toelichting"]) == (
-        "1.450", "–", "neemt toe", "Neemt toe")
+    fi = _group(ctx, "Financiën")
+    assert (fi["totaal"]["toegekend"], fi["totaal"]["verbruik"]) == ("0,0", "–")  # no x/0
 
 
 def test_no_hours_per_person_by_default(result, meta):
-    ctx = build_context(result, meta)
-    assert ctx["toon_uren_per_persoon"] is False
+    ctx = _ctx(result, meta)
     assert ctx["uren_per_persoon"] == []
-    assert "Jeroen Jansen" not in repr(ctx)
+    assert "Jeroen Jansen" not in repr({k: v for k, v in ctx.items() if k != "datakwaliteit"})
+    shown = _ctx(result, dataclasses.replace(meta, show_hours_per_person=True))
+    assert {"medewerker": "Jeroen Jansen", "project": "P-2526-04", "uren": "262,5"} in \
+        shown["uren_per_persoon"]
 
 
-def test_hours_per_person_aggregated_when_enabled(result, meta):
-    ctx = build_context(result, dataclasses.replace(meta, show_hours_per_person=True))
-    assert ctx["uren_per_persoon"][:2] == [
-        {"medewerker": "beleidsmedewerker 1", "project": "P-2526-01", "uren": "184,0"},
-        {"medewerker": "Jeroen Jansen", "project": "P-2526-04", "uren": "262,5"},
-    ]
-    assert len(ctx["uren_per_persoon"]) == 7
-    assert "Foutje Persoon" not in repr(ctx)  # the invalid booking does not count
+def test_alerts_sent_this_week(result, meta):
+    assert _ctx(result, meta)["signalen"]["tekst"] == "Deze week zijn geen signalen verstuurd."
+    sent = [SentAlert(datetime(2026, 5, 15, 7, 5), "Gemist", "MT", "J14",
+                      "Voortgangsrapportage dekkend netwerk"),
+            SentAlert(datetime(2026, 5, 14, 7, 5), "Uren overschreden",
+                      "coördinator onderwijs-jeugdhulp", "P-2526-04", "Samenwerking")]
+    s = _ctx(result, meta, alerts_sent=sent)["signalen"]
+    assert s["tekst"] == "Deze week zijn 2 signalen verstuurd."
+    assert [r["over"] for r in s["rijen"]] == ["P-2526-04 Samenwerking",
+                                               "J14 Voortgangsrapportage dekkend netwerk"]
+    assert s["rijen"][0]["verstuurd"] == "14 mei 2026, 07:05"
 
 
-def test_prognose_lists_running_overruns(meta):
-    tables = make_tables()
-    p = tables.projecten
-    p.loc[p["ProjectCode"] == "P-2526-10", "Projectstatus"] = "Afgerond"
-    p.loc[p["ProjectCode"] == "P-2526-01", "Projectstatus"] = "Afgerond"  # no longer running
-    result = run_checks(tables, CheckSettings(), meta.controledatum)
-    prognose = build_context(result, meta)["prognose"]
-    assert prognose["tonen"] is True
-    assert prognose["methode"] == PROGNOSE_METHODE
-    assert [(r["code"], r["prognose"], r["overschrijding"], r["datum"])
-            for r in prognose["projecten"]] == [
-        ("P-2526-04", "323,5", "83,5", "al overschreden"),
-        ("P-2526-09", "1.356,3", "156,3", "09-06-2026"),
-        ("SUB-2526-01", "48,7", "0,7", "13-07-2026"),
-    ]
+def test_colofon_and_header(result, meta):
+    ctx = _ctx(result, dataclasses.replace(meta, run_id="run-42", site_url=SITE))
+    assert ctx["titel"] == "MT-rapportage 2026-W20"
+    assert ctx["week_tekst"] == "week 20 van 2026 (11-05-2026 t/m 17-05-2026)"
+    assert ctx["controledatum_lang"] == "15 mei 2026"
+    c = ctx["colofon"]
+    assert (c["run_id"], c["site"]) == ("run-42", SITE)
+    assert {"lijst": "Projecten", "aantal": "7"} in c["bronnen"]
+    assert c["gegenereerd_op"] == "15 mei 2026 om 07:30"
 
 
-def test_prognose_hidden_without_forecast_columns(result, meta):
-    assert build_context(_without_helpers(result), meta)["prognose"]["tonen"] is False
+def test_wat_vraagt_aandacht_stays_on_one_page(demo, demo_meta):
+    from spsync.report.attention import MAX_PUNTEN, aandacht
+    from spsync.report.context import period_of
 
-
-def test_same_report_without_helper_columns(result, meta):
-    """A hand-built result (raw staff columns only) reads the same as run_checks output."""
-    full, bare = build_context(result, meta), build_context(_without_helpers(result), meta)
-    for section in ("hoofdlijnen", "totaal", "jaarkalender", "doelen_indicatoren",
-                    "datakwaliteit"):
-        assert bare[section] == full[section], section
-    assert bare["samenvatting"]["kerncijfers"] == full["samenvatting"]["kerncijfers"]
-    with_persons = dataclasses.replace(meta, show_hours_per_person=True)
-    assert build_context(_without_helpers(result), with_persons)["uren_per_persoon"] == \
-        build_context(result, with_persons)["uren_per_persoon"]
-
-
-def test_missing_optional_columns_and_lists_do_not_crash(meta):
-    res = _without_helpers(make_result(bad_rows=False))
-    res.projecten = res.projecten.drop(columns=[
-        "Hoofdlijn", "RestUren", "VerbruikPct", "BudgetStatus", "GeboekteUren", "Eigenaar",
-        "Projectstatus", "ProjectType"])
-    res.jaarkalender = res.jaarkalender.drop(columns=["DagenTeLaat", "Eigenaar", "BesprokenIn"])
-    res.hoofdlijnen = pd.DataFrame()
-    res.urenregistratie = None  # a list missing on the site
-    res.doelen = pd.DataFrame()
-    res.activiteiten = pd.DataFrame()
-    res.indicatoren = pd.DataFrame()
-    res.findings = []
-    ctx = build_context(res, dataclasses.replace(meta, show_hours_per_person=True))
-    assert [g["naam"] for g in ctx["hoofdlijnen"]] == [ZONDER_HOOFDLIJN]
-    assert len(ctx["hoofdlijnen"][0]["projecten"]) == len(res.projecten)
-    assert ctx["hoofdlijnen"][0]["projecten"][0]["geboekt"] == "–"
-    assert ctx["jaarkalender"]["gemist"][0]["dagen_te_laat"] == "–"
-    assert ctx["doelen_indicatoren"]["tonen"] is False
-    assert ctx["uren_per_persoon"] == []
-    assert ctx["datakwaliteit"]["aantal"] == 0 and ctx["datakwaliteit"]["groepen"] == []
-    assert ctx["samenvatting"]["projecten_binnen_uren"]["tekst"] == "nog niet meetbaar"
-
-
-def test_forecast_line_names_the_configured_method():
-    from datetime import date
-
-    from spsync.report import ReportMeta, build_context
-    from tests.report.report_factory import demo_result
-
-    result = demo_result()
-    for method, words in (("linear", "kalenderdagen"), ("workdays", "werkdagen (ma-vr)")):
-        meta = ReportMeta(organisation="X", controledatum=date(2026, 5, 15),
-                          forecast_method=method)
-        assert words in build_context(result, meta)["prognose"]["methode"]
+    p04 = next(p for p in demo.records.projects if p.code == "P-2526-04")
+    many = [dataclasses.replace(p04, item_id=1000 + n, code=f"P-X-{n:02d}",
+                                verbruik_pct=110.0 + n) for n in range(30)]
+    a = aandacht(many, demo.records.slots, demo_meta, period_of(demo, demo_meta))
+    assert len(a["punten"]) == MAX_PUNTEN
+    assert a["meer"] == 30 + 5 - MAX_PUNTEN  # 30 projects, 2 gemist, 3 te laat
+    assert a["punten"][0]["wat"].startswith("P-X-29")  # the most over first
+    assert "de overige" in a["zin"]

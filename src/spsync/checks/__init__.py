@@ -29,14 +29,24 @@ from .money import compute_budget
 from .normalise import is_empty, parse_choice
 from .planjaar import parse_planjaar, planjaar, planjaar_label
 from .quality import check_tables
+from .records import build_records
 from .result import CheckResult, Finding
 from .settings import CheckSettings
 from .tables import Tables
 from .vocab import DOCUMENT_TYPES, PROJECT_TYPES
 
 __all__ = [
-    "run_checks", "hours_per_hoofdlijn", "Tables", "CheckSettings", "CheckResult", "Finding",
-    "TEMPLATES", "TEXT_MAX", "ADDED_COLUMNS", "planjaar", "planjaar_label",
+    "ADDED_COLUMNS",
+    "TEMPLATES",
+    "TEXT_MAX",
+    "CheckResult",
+    "CheckSettings",
+    "Finding",
+    "Tables",
+    "hours_per_hoofdlijn",
+    "planjaar",
+    "planjaar_label",
+    "run_checks",
 ]
 
 LIST_KEYS = ("hoofdlijnen", "projecten", "urenregistratie", "jaarkalender", "doelen",
@@ -217,8 +227,15 @@ def run_checks(tables: Tables, settings: CheckSettings, controledatum: date) -> 
         rest = [c for c in frame.columns if c not in added]
         frames[key] = frame[rest + added]
 
+    records = build_records(
+        inputs, settings, hours=hours, budget=budget, project_planjaar=project_pj,
+        project_codes=[_key(i, c) for i, c in zip(projecten.ids, projecten.col("ProjectCode"))],
+        bookings=bookings, cal_rows=cal_rows, cal_results=cal_results, cal_planjaar=cal_pj,
+        indicators=inds,
+        indicator_doel=[g.target_id if g.state == Resolved.FOUND else None for g in ind_goal],
+        goals=goals, activities=acts)
     return CheckResult(controledatum=controledatum, planjaar=current_pj,
-                       findings=log.findings, **frames)
+                       findings=log.findings, records=records, **frames)
 
 
 def _put(frame: pd.DataFrame, columns: dict[str, list[Any]]) -> None:

@@ -10,12 +10,23 @@ from .normalise import EMPTY, INVALID, parse_choice
 from .planjaar import parse_planjaar
 from .result import Finding
 from .settings import CheckSettings
-from .vocab import (AFGEROND, AFGEROND_NIET_HAALBAAR, BEHAALD_V, DEELS_BEHAALD,
-                    DEELS_BEHAALD_MEE_BEZIG, MEE_BEZIG, NIET_BEGONNEN, NIET_BEHAALD_MEE_BEZIG,
-                    NIET_BEHAALD_V, NOG_NIET_GESTART, UITGEVOERD, VOORTGANG,
-                    VOORTGANG_CATEGORIEEN)
+from .vocab import (
+    AFGEROND,
+    AFGEROND_NIET_HAALBAAR,
+    BEHAALD_V,
+    DEELS_BEHAALD,
+    DEELS_BEHAALD_MEE_BEZIG,
+    MEE_BEZIG,
+    NIET_BEGONNEN,
+    NIET_BEHAALD_MEE_BEZIG,
+    NIET_BEHAALD_V,
+    NOG_NIET_GESTART,
+    UITGEVOERD,
+    VOORTGANG,
+    VOORTGANG_CATEGORIEEN,
+)
 
-__all__ = ["CATEGORIE_TABLE", "categorie", "Activity", "compute_activities"]
+__all__ = ["CATEGORIE_TABLE", "Activity", "categorie", "compute_activities"]
 
 #: §5.7: Voortgang (normalised) -> VoortgangCategorie.
 CATEGORIE_TABLE: tuple[tuple[tuple[str, ...], str], ...] = (

@@ -17,7 +17,7 @@ from .result import Finding
 from .settings import CheckSettings
 from .vocab import ONGELDIG
 
-__all__ = ["Booking", "check_bookings", "MAX_UREN_PER_DAG"]
+__all__ = ["MAX_UREN_PER_DAG", "Booking", "check_bookings"]
 
 #: §2.3 / §5.2: a booking holds at most 24 hours (one person, one day).
 MAX_UREN_PER_DAG = 24.0

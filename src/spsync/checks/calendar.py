@@ -12,11 +12,29 @@ from .normalise import EMPTY, INVALID, Parsed, choice_key, parse_bool, parse_cho
 from .planjaar import format_date_nl
 from .result import Finding
 from .settings import CheckSettings
-from .vocab import (ANDER_OVERLEG, BINNENKORT, GEMIST, GEPLAND, IN_BESPREEKPERIODE, ONVOLLEDIG,
-                    OVERLEGGEN, TE_LAAT, TE_VROEG, VERVALLEN, VOLGENS_JAARKALENDER)
+from .vocab import (
+    ANDER_OVERLEG,
+    BINNENKORT,
+    GEMIST,
+    GEPLAND,
+    IN_BESPREEKPERIODE,
+    ONVOLLEDIG,
+    OVERLEGGEN,
+    TE_LAAT,
+    TE_VROEG,
+    VERVALLEN,
+    VOLGENS_JAARKALENDER,
+)
 
-__all__ = ["CalendarRow", "CalendarResult", "DISCUSSED_RULES", "NOT_DISCUSSED_RULES",
-           "kalender_status", "calendar_row", "compute_calendar"]
+__all__ = [
+    "DISCUSSED_RULES",
+    "NOT_DISCUSSED_RULES",
+    "CalendarResult",
+    "CalendarRow",
+    "calendar_row",
+    "compute_calendar",
+    "kalender_status",
+]
 
 
 @dataclass

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from .result import Finding
 
-__all__ = ["TEMPLATES", "BOOKING_CODES", "finding", "controlemelding", "meldingcodes", "utf16_len"]
+__all__ = ["BOOKING_CODES", "TEMPLATES", "controlemelding", "finding", "meldingcodes", "utf16_len"]
 
 #: code -> Dutch template. Fields in braces are filled by the rule that raises the code.
 TEMPLATES: dict[str, str] = {

@@ -18,7 +18,7 @@ from .normalise import is_empty, lookup_key, parse_int_id
 from .result import Finding
 from .vocab import LIST_TITLES
 
-__all__ = ["ListInput", "LookupIndex", "Resolved", "FindingLog", "empty_frame", "set_column"]
+__all__ = ["FindingLog", "ListInput", "LookupIndex", "Resolved", "empty_frame", "set_column"]
 
 T = TypeVar("T")
 
@@ -166,7 +166,8 @@ class LookupIndex:
             target_id = parse_int_id(lookup_id)
             if target_id is not None and target_id in self.by_id:
                 return Resolved(Resolved.FOUND, target_id)
-            wat = _quoted(show) if lookup_key(show) else f"(item {lookup_id})"
+            shown_id = target_id if target_id is not None else lookup_id  # 1034.0 -> 1034
+            wat = _quoted(show) if lookup_key(show) else f"(item {shown_id})"
             return Resolved(Resolved.UNKNOWN, None, wat)
         if is_empty(show):
             return Resolved(Resolved.EMPTY)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .normalise import parse_choice
-from .vocab import (BEHAALD, DOEL_STATUSES, NIET_BEHAALD, NIET_OP_KOERS, NOG_NIET_MEETBAAR,
-                    OP_KOERS)
+from .vocab import BEHAALD, DOEL_STATUSES, NIET_BEHAALD, NIET_OP_KOERS, NOG_NIET_MEETBAAR, OP_KOERS
 
-__all__ = ["SIGNALS", "DOELSTATUS_RULES", "doel_status", "Goal", "compute_goals"]
+__all__ = ["DOELSTATUS_RULES", "SIGNALS", "Goal", "compute_goals", "doel_status"]
 
 POSITIVE, NEGATIVE, NEUTRAL = "positief", "negatief", "neutraal"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -15,11 +15,18 @@ from .frames import ListInput
 from .normalise import format_number_nl, parse_choice, parse_date, parse_number, round_half_up
 from .result import Finding
 from .settings import CheckSettings
-from .vocab import (AFGEROND, BINNEN_UREN, GEEN_UREN, GESTOPT, OVERSCHREDEN, PROJECT_STATUSES,
-                    RISICO)
+from .vocab import AFGEROND, BINNEN_UREN, GEEN_UREN, GESTOPT, OVERSCHREDEN, PROJECT_STATUSES, RISICO
 
-__all__ = ["ProjectHours", "URENSTATUS_RULES", "uren_status", "compute_hours", "forecast_hours",
-           "forecast_overrun_date", "is_running", "busday_calendar"]
+__all__ = [
+    "URENSTATUS_RULES",
+    "busday_calendar",
+    "ProjectHours",
+    "compute_hours",
+    "forecast_hours",
+    "forecast_overrun_date",
+    "is_running",
+    "uren_status",
+]
 
 
 @dataclass

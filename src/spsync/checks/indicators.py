@@ -15,19 +15,52 @@ from .normalise import INVALID, is_empty, parse_choice, parse_number, round_half
 from .planjaar import parse_planjaar, planjaar_end
 from .result import Finding
 from .settings import CheckSettings
-from .vocab import (ACTIVITEITEN_UITGEVOERD, AFGEROND, AFGEROND_NIET_HAALBAAR, ANDER_OVERLEG,
-                    BEHAALD, BEREKENINGEN, BINNEN_UREN, GEEN_UREN,
-                    GEWENSTE_RICHTINGEN, HANDMATIG, JAARKALENDER_VOLGENS_PLAN,
-                    MANAGEMENTRAPPORTAGE, MT_RAPPORTAGE_BESPROKEN, NEEMT_AF, NEEMT_TOE,
-                    NIET_AFGEROND, NIET_BEHAALD, NOG_NIET_MEETBAAR, OVERSCHREDEN,
-                    PROJECTEN_BINNEN_UREN, RISICO, TE_LAAT, TE_VROEG, GEMIST, UITGEVOERD,
-                    VOLGENS_JAARKALENDER, VOORTGANG_HANDMATIG)
+from .vocab import (
+    ACTIVITEITEN_UITGEVOERD,
+    AFGEROND,
+    AFGEROND_NIET_HAALBAAR,
+    ANDER_OVERLEG,
+    BEHAALD,
+    BEREKENINGEN,
+    BINNEN_UREN,
+    GEEN_UREN,
+    GEMIST,
+    GEWENSTE_RICHTINGEN,
+    HANDMATIG,
+    JAARKALENDER_VOLGENS_PLAN,
+    MANAGEMENTRAPPORTAGE,
+    MT_RAPPORTAGE_BESPROKEN,
+    NEEMT_AF,
+    NEEMT_TOE,
+    NIET_AFGEROND,
+    NIET_BEHAALD,
+    NOG_NIET_MEETBAAR,
+    OVERSCHREDEN,
+    PROJECTEN_BINNEN_UREN,
+    RISICO,
+    TE_LAAT,
+    TE_VROEG,
+    UITGEVOERD,
+    VOLGENS_JAARKALENDER,
+    VOORTGANG_HANDMATIG,
+)
 
 __all__ = [
-    "DEFAULT_TARGETS", "HANDMATIG_RULES", "Ratio", "Indicator", "ProjectFact", "CalendarFact",
-    "projecten_binnen_uren", "jaarkalender_volgens_plan", "activiteiten_uitgevoerd",
-    "mt_rapportage_besproken", "percentage_status", "count_status", "handmatig_status",
-    "parse_nulmeting", "compute_indicators",
+    "DEFAULT_TARGETS",
+    "HANDMATIG_RULES",
+    "CalendarFact",
+    "Indicator",
+    "ProjectFact",
+    "Ratio",
+    "activiteiten_uitgevoerd",
+    "compute_indicators",
+    "count_status",
+    "handmatig_status",
+    "jaarkalender_volgens_plan",
+    "mt_rapportage_besproken",
+    "parse_nulmeting",
+    "percentage_status",
+    "projecten_binnen_uren",
 ]
 
 #: §5.6 "Target" column: used when the row's Streefwaarde is empty.
@@ -174,6 +207,7 @@ class Indicator:
     status: str = NOG_NIET_MEETBAAR
     definitief: bool = False
     waarde: float | None = None  # report: BerekendeWaarde, or WaardeHandmatig for Handmatig
+    streefwaarde: float | None = None  # the target the status was decided against
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -214,6 +248,7 @@ def compute_indicators(inds: ListInput, projects: list[ProjectFact], calendar: l
         ind.definitief = pj is not None and c > planjaar_end(pj, mode)
         richting = richting_parsed.value
         target = streef.value if streef.ok else DEFAULT_TARGETS.get(ber or "")
+        ind.streefwaarde = target
 
         if ber == HANDMATIG:
             if vg.state == INVALID:

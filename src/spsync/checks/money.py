@@ -9,7 +9,7 @@ from .frames import ListInput
 from .normalise import Parsed, parse_bool, parse_number
 from .vocab import BINNEN_BUDGET, GEEN_BUDGET_PM, NIET_VAN_TOEPASSING, OVERSCHREDEN
 
-__all__ = ["Money", "BUDGETSTATUS_RULES", "budget_status", "compute_budget"]
+__all__ = ["BUDGETSTATUS_RULES", "Money", "budget_status", "compute_budget"]
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from typing import Any, Literal
@@ -19,9 +19,24 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 __all__ = [
-    "EMPTY", "OK", "INVALID", "Parsed", "is_empty", "shown", "collapse", "choice_key",
-    "canonical_choice", "parse_choice", "parse_number", "parse_date", "parse_bool", "parse_int_id",
-    "lookup_key", "round_half_up", "format_number_nl", "DEFAULT_TZ",
+    "DEFAULT_TZ",
+    "EMPTY",
+    "INVALID",
+    "OK",
+    "Parsed",
+    "canonical_choice",
+    "choice_key",
+    "collapse",
+    "format_number_nl",
+    "is_empty",
+    "lookup_key",
+    "parse_bool",
+    "parse_choice",
+    "parse_date",
+    "parse_int_id",
+    "parse_number",
+    "round_half_up",
+    "shown",
 ]
 
 DEFAULT_TZ = "Europe/Amsterdam"
@@ -236,7 +251,7 @@ def parse_date(value: Any, tz: str = DEFAULT_TZ) -> Parsed:
 def _local_date(moment: datetime, tz: str) -> date:
     if moment.tzinfo is None:
         return moment.date()
-    return moment.astimezone(ZoneInfo(tz)).date() if tz else moment.astimezone(timezone.utc).date()
+    return moment.astimezone(ZoneInfo(tz)).date() if tz else moment.astimezone(UTC).date()
 
 
 _TRUE = {"ja", "yes", "true", "1", "waar", "y", "j"}

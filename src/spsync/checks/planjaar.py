@@ -10,8 +10,14 @@ from .normalise import collapse, is_empty
 from .settings import PlanjaarMode
 
 __all__ = [
-    "schooljaar", "kalenderjaar", "planjaar", "planjaar_start", "planjaar_end", "planjaar_label",
-    "parse_planjaar", "format_date_nl",
+    "format_date_nl",
+    "kalenderjaar",
+    "parse_planjaar",
+    "planjaar",
+    "planjaar_end",
+    "planjaar_label",
+    "planjaar_start",
+    "schooljaar",
 ]
 
 

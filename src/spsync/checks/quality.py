@@ -14,16 +14,31 @@ from datetime import date
 from .. import schema
 from .findings import finding
 from .frames import ListInput, LookupIndex, Resolved
-from .normalise import (INVALID, lookup_key, parse_bool, parse_choice, parse_date, parse_number,
-                        shown)
+from .normalise import (
+    INVALID,
+    lookup_key,
+    parse_bool,
+    parse_choice,
+    parse_date,
+    parse_number,
+    shown,
+)
 from .planjaar import parse_planjaar, planjaar
 from .result import Finding
 from .settings import CheckSettings
 from .vocab import CHOICE_VOCABS, LIST_TITLES, display_name
 
 __all__ = [
-    "LIST_CONSEQUENCES", "REQUIRED_COLUMNS", "REQUIRED_VALUES", "RULE_OWNED", "CODE_COLUMNS",
-    "NONNEGATIVE", "PLANJAAR_LISTS", "OWNER_COLUMNS", "LOOKUPS", "check_tables",
+    "CODE_COLUMNS",
+    "LIST_CONSEQUENCES",
+    "LOOKUPS",
+    "NONNEGATIVE",
+    "OWNER_COLUMNS",
+    "PLANJAAR_LISTS",
+    "REQUIRED_COLUMNS",
+    "REQUIRED_VALUES",
+    "RULE_OWNED",
+    "check_tables",
 ]
 
 #: LIJST_ONTBREEKT: what the MT misses when a list is not on the site.

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-__all__ = ["Finding", "CheckResult"]
+if TYPE_CHECKING:
+    from .records import Records
+
+__all__ = ["CheckResult", "Finding"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class CheckResult:
     Daemon columns of DATA-MODEL §2 added, holding the exact values to write: statuses as the Dutch
     strings of §3, numbers rounded as the model says (float, or None when empty), and
     ``Controlemelding`` as the findings of that row, one per line (None when there are none).
+    The frames feed the write-back; ``records`` holds the same decisions typed, for readers.
     """
 
     controledatum: date
@@ -46,3 +51,12 @@ class CheckResult:
     activiteiten: pd.DataFrame
     indicatoren: pd.DataFrame
     findings: list[Finding] = field(default_factory=list)
+    #: The typed, frozen per-row results (:mod:`.records`): what reports and alerts read.
+    records: Records = field(default_factory=lambda: _empty_records())
+
+
+def _empty_records() -> Records:
+    """No records (a hand-built result); imported late: records imports the rule modules."""
+    from .records import Records
+
+    return Records()

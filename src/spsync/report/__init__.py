@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from spsync.report.context import build_context
-from spsync.report.meta import ReportMeta, iso_week_label, planjaar_label
+from spsync.report.history import PreviousFigures, PreviousIndicator, SentAlert
+from spsync.report.meta import (
+    ReportMeta,
+    ReportPeriod,
+    iso_week_label,
+    item_url,
+    planjaar_label,
+    report_period,
+)
 from spsync.report.render import (
     ReportError,
     ReportTemplateError,
@@ -18,18 +26,24 @@ from spsync.report.render import (
 )
 
 __all__ = [
+    "PreviousFigures",
+    "PreviousIndicator",
     "ReportError",
     "ReportMeta",
+    "ReportPeriod",
     "ReportTemplateError",
     "ReportValidationError",
+    "SentAlert",
     "build_context",
     "check_template",
     "iso_week_label",
+    "item_url",
     "make_jinja_env",
     "planjaar_label",
     "render_docx",
     "render_report",
     "report_filename",
+    "report_period",
     "template_variables",
     "validate_docx",
 ]

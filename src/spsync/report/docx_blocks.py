@@ -19,9 +19,14 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.table import Table
 
-__all__ = ["TEXT_WIDTH_MM", "Col", "footer", "heading", "para", "setup", "table", "tag"]
+__all__ = ["FONT", "TEXT_WIDTH_MM", "Col", "footer", "heading", "image", "para", "setup", "table",
+           "tag"]
 
-FONT = "Calibri"
+#: Carlito is metric-compatible with Calibri and free (Debian ``fonts-crosextra-carlito``), so
+#: LibreOffice lays the report out exactly as Word would with Calibri: no header that breaks
+#: mid-word because a substitute font is wider. Word without Carlito falls back to Calibri-like
+#: metrics through the font table below.
+FONT = "Carlito"
 TABLE_STYLE = "Table Grid"
 HEADER_FILL = "D9E2F3"
 TOTAL_FILL = "F2F2F2"
@@ -59,8 +64,24 @@ def _set_language(doc: Document, lang: str = "nl-NL") -> None:
     lang_el.set(qn("w:eastAsia"), lang)
 
 
+def _default_fonts(doc: Document) -> None:
+    """Carlito for every script in the document defaults (ascii, hAnsi, east-asian, cs)."""
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    rpr = None if defaults is None else defaults.find(qn("w:rPrDefault") + "/" + qn("w:rPr"))
+    if rpr is None:
+        return
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in list(fonts.attrib):
+        del fonts.attrib[attr]
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), FONT)
+
+
 def setup(doc: Document) -> None:
-    """A4, Calibri 10 pt, dark blue headings that stay with what follows them."""
+    """A4, Carlito 10 pt, dark blue headings that stay with what follows them."""
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)  # python-docx defaults to Letter
     section.left_margin = section.right_margin = Mm(18)
@@ -81,6 +102,15 @@ def setup(doc: Document) -> None:
         style.paragraph_format.space_after = Pt(after)
         style.paragraph_format.keep_with_next = True
     _set_language(doc)
+    _default_fonts(doc)
+    for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
+        fonts = styles[name].element.rPr.find(qn("w:rFonts")) if styles[name].element.rPr \
+            is not None else None
+        if fonts is not None:  # the built-in heading styles name a theme font: drop it
+            for attr in list(fonts.attrib):
+                del fonts.attrib[attr]
+            for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+                fonts.set(qn(attr), FONT)
     doc.core_properties.title = "MT-rapportage"
     doc.core_properties.subject = "Wekelijkse MT-rapportage (spsync)"
     doc.core_properties.author = "spsync"
@@ -158,7 +188,7 @@ def table(doc: Document, cols: Sequence[Col], loop: str,
     header = tbl.add_row()
     _row_flag(header, "w:tblHeader")
     for cell, col in zip(header.cells, cols, strict=True):
-        _fill(cell, col.header, bold=True, right=col.right)
+        _fill(cell, col.header, bold=True, right=col.right, size=8)
         _shade(cell, HEADER_FILL)
     _fill(tbl.add_row().cells[0], f"{{%tr for {loop} %}}")
     data = tbl.add_row()
@@ -199,6 +229,15 @@ def para(doc: Document, text: str, style: str | None = None, *, italic: bool = F
 
 def heading(doc: Document, text: str, level: int, *, page_break: bool = False) -> None:
     para(doc, text, f"Heading {level}", page_break=page_break)
+
+
+def image(doc: Document, tag_text: str) -> None:
+    """A paragraph holding only an image tag (``{{ grafieken.uren }}``), centred."""
+    paragraph = doc.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.paragraph_format.space_before = Pt(4)
+    paragraph.paragraph_format.space_after = Pt(6)
+    paragraph.add_run(tag_text)
 
 
 def tag(doc: Document, text: str) -> None:

@@ -1,19 +1,25 @@
-"""Reading frame cells and writing them the Dutch way, on top of :mod:`spsync.checks.normalise`.
+"""Dutch display values for the reports: numbers, money and dates through babel (nl_NL), and
+text made safe to show.
 
-The checks own parsing (decimal comma, UTC instant -> Amsterdam date, Ja/Nee) and rounding; this
-module only adds what a printed report needs beyond that: fixed decimals with a thousands
-separator, a dash for "no value" (so an empty cell never reads as zero) and frame-to-rows access
-that prefers the helper columns the checks add over re-reading the raw staff value.
+The checks own parsing and rounding (:mod:`spsync.checks.normalise`); this module only writes
+values the Dutch way (``1.696,0``, ``€ 47.250``, ``15-05-2026``, ``15 mei 2026``), puts a dash
+for "no value" (so an empty cell never reads as a zero) and cleans text that came from a list:
+bidi controls removed (they can make a cell read backwards), control characters and line breaks
+collapsed, very long texts shortened with "…" for tables.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_decimal
 
 from spsync.checks.normalise import (
     collapse,
@@ -23,26 +29,38 @@ from spsync.checks.normalise import (
     parse_number,
     round_half_up,
 )
-from spsync.checks.planjaar import format_date_nl
 
 __all__ = [
     "LEEG",
+    "LOCALE",
     "cell",
     "compact",
     "dagen",
     "datum",
+    "datum_lang",
     "day",
+    "euro",
     "flag",
     "getal",
     "key",
+    "kort",
+    "moment",
     "natural_key",
     "number",
     "pct",
     "rows",
+    "schoon",
     "status_counts",
     "text",
 ]
 
+LOCALE = "nl_NL"
+#: Bidi embedding/override/isolate controls and LRM/RLM: removed from every displayed text.
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"
+_DROP = dict.fromkeys(map(ord, BIDI_CONTROLS))
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\ufffe\uffff]")  # not allowed in (or useless for) Word
+#: Longest text a table cell shows; the rest becomes "…".
+TABLE_TEXT_MAX = 160
 LEEG = "–"  # a missing number or date; an empty cell must never look like a zero
 
 
@@ -62,13 +80,26 @@ def cell(row: Mapping[str, Any], helper: str, raw: str) -> Any:
     return row[helper] if helper in row else row.get(raw)
 
 
-def text(value: Any) -> str:
-    """Display text of a cell: trimmed, whitespace collapsed, ``3.0`` as ``3``; empty is ``""``."""
+def schoon(value: Any) -> str:
+    """Text safe to display: no bidi or control characters, line breaks as spaces, collapsed."""
     if is_empty(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return collapse(str(value))
+    return collapse(_CONTROL.sub(" ", str(value).translate(_DROP)))
+
+
+def text(value: Any) -> str:
+    """Display text of a cell (see :func:`schoon`); ``3.0`` as ``3``; empty is ``""``."""
+    return schoon(value)
+
+
+def kort(value: Any, limit: int = TABLE_TEXT_MAX) -> str:
+    """:func:`schoon` text shortened to ``limit`` characters with "…" (for table cells)."""
+    shown = schoon(value)
+    if len(shown) <= limit:
+        return shown
+    return shown[: limit - 1].rstrip() + "…"
 
 
 def key(value: Any) -> str:
@@ -84,6 +115,8 @@ def number(value: Any) -> float | None:
 
 def day(value: Any) -> date | None:
     """The local calendar date of a cell (a UTC instant becomes its Amsterdam date)."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
     parsed = parse_date(value)
     return parsed.value if parsed.ok else None
 
@@ -98,8 +131,29 @@ def getal(value: Any, decimals: int = 1) -> str:
     n = number(value)
     if n is None:
         return LEEG
-    n = round_half_up(n, decimals) or 0.0  # half up like people round; no "-0,0"
-    return f"{n:,.{decimals}f}".replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return _decimal(round_half_up(n, decimals) or 0.0, decimals)  # half up; no "-0,0"
+
+
+@lru_cache(maxsize=65536)
+def _decimal(n: float, decimals: int) -> str:
+    """babel's Dutch number, cached: reports repeat the same few thousand values."""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(n, format=pattern, locale=LOCALE)
+
+
+@lru_cache(maxsize=8192)
+def _date(d: date, pattern: str) -> str:
+    return format_date(d, pattern, locale=LOCALE)
+
+
+def euro(value: Any) -> str:
+    """``€ 47.250`` (whole euros) or ``€ 1.234,50``; missing is a dash."""
+    n = number(value)
+    if n is None:
+        return LEEG
+    n = round_half_up(n, 2) or 0.0
+    pattern = "¤ #,##0" if float(n).is_integer() else "¤ #,##0.00"
+    return format_currency(n, "EUR", format=pattern, locale=LOCALE, currency_digits=False)
 
 
 def pct(value: Any, decimals: int = 1) -> str:
@@ -118,7 +172,21 @@ def compact(value: Any) -> str:
 
 def datum(value: Any) -> str:
     """Dutch date ``dd-mm-jjjj``; missing or invalid is a dash."""
-    return format_date_nl(day(value)) or LEEG
+    d = day(value)
+    return LEEG if d is None else _date(d, "dd-MM-yyyy")
+
+
+def datum_lang(value: Any) -> str:
+    """``15 mei 2026``; missing or invalid is a dash."""
+    d = day(value)
+    return LEEG if d is None else _date(d, "d MMMM y")
+
+
+def moment(value: datetime, timezone: str = "Europe/Amsterdam") -> str:
+    """``15 mei 2026 om 07:30`` in local time (a naive datetime is taken as local)."""
+    tz = ZoneInfo(timezone)
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=tz)
+    return format_datetime(aware, "d MMMM y 'om' HH:mm", tzinfo=tz, locale=LOCALE)
 
 
 def dagen(value: Any) -> str:

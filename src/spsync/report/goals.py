@@ -1,111 +1,84 @@
-"""Doelen, activiteiten and indicatoren: statuses as the rules decided them, display-ready.
+"""Doelen, activiteiten and indicatoren of the report's planjaar, as the rules decided them.
 
-The report status of a doel is ``DoelStatusRapport`` (a manual status wins, DATA-MODEL §5.8) and
-the category of an activiteit ``CategorieRapport``; both fall back to the Daemon column when a
-result was not made by ``run_checks``.
+The report status of a doel is ``rapport_status`` (a manual status wins, DATA-MODEL §5.8) and
+the category of an activiteit ``categorie_rapport`` (CategorieHandmatig wins).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from spsync.checks.normalise import canonical_choice
+from spsync.checks.records import ActivityResult, GoalResult, IndicatorResult
 from spsync.checks.vocab import (
-    ACTIVITEITEN_UITGEVOERD,
     DOEL_STATUSES,
     INDICATOR_STATUSES,
-    JAARKALENDER_VOLGENS_PLAN,
     NEEMT_AF,
     NEEMT_TOE,
     NIET_OP_KOERS,
-    PROJECTEN_BINNEN_UREN,
     VOORTGANG_CATEGORIEEN,
 )
-from spsync.report.formatting import (
-    LEEG,
-    cell,
-    compact,
-    flag,
-    key,
-    natural_key,
-    number,
-    pct,
-    status_counts,
-    text,
-)
+from spsync.report.formatting import LEEG, compact, kort, natural_key, pct, status_counts, text
+from spsync.report.headline import indicator_waarde, is_percentage, period_indicators
+from spsync.report.meta import ReportMeta, ReportPeriod, item_url
+from spsync.report.rich import Hyperlink
 
-__all__ = ["doelen_indicatoren"]
+__all__ = ["ZONDER_CATEGORIE", "doelen_indicatoren"]
 
-PERCENTAGE_BEREKENINGEN = (PROJECTEN_BINNEN_UREN, JAARKALENDER_VOLGENS_PLAN,
-                           ACTIVITEITEN_UITGEVOERD)
 ZONDER_CATEGORIE = "Zonder geldige voortgang"
 
 
-def _rapport(row: dict[str, Any], helper: str, handmatig: str, daemon: str,
-             vocab: tuple[str, ...]) -> str:
-    """The report status the checks chose, or the same choice made here: handmatig wins."""
-    if helper in row:
-        return text(row[helper])
-    return canonical_choice(row.get(handmatig), vocab) or text(row.get(daemon))
-
-
-def _waarde(value: float | None, percentage: bool) -> str:
-    if value is None:
-        return LEEG
-    return pct(value, 0 if value.is_integer() else 1) if percentage else compact(value)
-
-
-def _indicator(i: dict[str, Any]) -> dict[str, str]:
-    percentage = key(i.get("Meeteenheid")) == "percentage" or \
-        text(i.get("Berekening")).upper() in PERCENTAGE_BEREKENINGEN
-    waarde = number(cell(i, "Waarde", "BerekendeWaarde"))
-    if waarde is None and "Waarde" not in i:
-        waarde = number(i.get("WaardeHandmatig"))
-    teller, noemer = number(i.get("Teller")), number(i.get("Noemer"))
-    richting = text(i.get("GewensteRichting"))
-    streef = number(i.get("Streefwaarde"))
-    voortgang = text(i.get("VoortgangHandmatig"))
-    if noemer is not None:
-        toelichting = f"{compact(teller)} van {compact(noemer)}"
-    elif voortgang:
-        toelichting = voortgang  # VoortgangHandmatig decides a Handmatig status
-    elif text(i.get("Nulmeting")):
-        toelichting = f"nulmeting: {text(i.get('Nulmeting'))}"
+def _indicator(i: IndicatorResult, meta: ReportMeta) -> dict[str, Any]:
+    if i.noemer is not None:
+        toelichting = f"{compact(i.teller)} van {compact(i.noemer)}"
+    elif i.voortgang:
+        toelichting = i.voortgang  # VoortgangHandmatig decides a Handmatig status
+    elif i.nulmeting:
+        toelichting = f"nulmeting: {kort(i.nulmeting, 40)}"
     else:
         toelichting = LEEG
+    if i.streefwaarde is not None:
+        streef = (pct(i.streefwaarde, 0 if i.streefwaarde.is_integer() else 1)
+                  if is_percentage(i) else compact(i.streefwaarde))
+    else:
+        streef = i.richting.lower() if i.richting in (NEEMT_TOE, NEEMT_AF) else LEEG
+    naam = kort(i.title, 90) or LEEG
     return {
-        "code": text(i.get("IndicatorCode")),
-        "naam": text(i.get("Title")),
-        "waarde": pct(waarde) if percentage and waarde is not None else _waarde(waarde, False),
-        "teller_noemer": f"{compact(teller)} / {compact(noemer)}" if noemer is not None else LEEG,
-        "streefwaarde": _waarde(streef, percentage) if streef is not None
-        else (richting.lower() if richting in (NEEMT_TOE, NEEMT_AF) else LEEG),
+        "code": text(i.code),
+        "naam": naam,
+        "link": Hyperlink(naam, item_url(meta, "indicatoren", i.item_id)),
+        "waarde": indicator_waarde(i),
+        "teller_noemer": f"{compact(i.teller)} / {compact(i.noemer)}" if i.noemer is not None
+        else LEEG,
+        "streefwaarde": streef,
         "toelichting": toelichting,
-        "status": text(i.get("IndicatorStatus")) or LEEG,
-        "definitief": "ja" if flag(i.get("Definitief")) else "nee",
+        "status": i.status,
+        "definitief": "ja" if i.definitief else "nee",
     }
 
 
-def doelen_indicatoren(doelen: list[dict[str, Any]], activiteiten: list[dict[str, Any]],
-                       indicatoren: list[dict[str, Any]]) -> dict[str, Any]:
+def doelen_indicatoren(goals: Sequence[GoalResult], activities: Sequence[ActivityResult],
+                       indicators: Sequence[IndicatorResult], period: ReportPeriod,
+                       meta: ReportMeta) -> dict[str, Any]:
     """Indicator table, doel and activiteit counts, and the doelen that are not on course."""
-    doel_status = [_rapport(d, "DoelStatusRapport", "DoelStatusHandmatig", "DoelStatus",
-                            DOEL_STATUSES) for d in doelen]
+    inds = period_indicators(indicators, period)
+    acts = [a for a in activities if a.planjaar in (period.planjaar, None)] or list(activities)
     niet_op_koers = sorted(
-        ({"code": text(d.get("DoelCode")), "naam": text(d.get("Title"))}
-         for d, s in zip(doelen, doel_status) if s == NIET_OP_KOERS),
+        ({"code": text(g.code), "naam": kort(g.title, 120),
+          "link": Hyperlink(kort(g.title, 120) or text(g.code),
+                            item_url(meta, "doelen", g.item_id))}
+         for g in goals if g.rapport_status == NIET_OP_KOERS),
         key=lambda r: natural_key(r["code"]))
     return {
-        "tonen": bool(indicatoren or doelen or activiteiten),
-        "indicatoren": sorted((_indicator(i) for i in indicatoren),
+        "tonen": bool(inds or goals or acts),
+        "indicatoren": sorted((_indicator(i, meta) for i in inds),
                               key=lambda r: natural_key(r["code"])),
-        "indicatorstatus": status_counts(
-            (text(i.get("IndicatorStatus")) for i in indicatoren), INDICATOR_STATUSES)
-        if indicatoren else [],
-        "doelstatus": status_counts(doel_status, DOEL_STATUSES) if doelen else [],
+        "indicatorstatus": status_counts((i.status for i in inds), INDICATOR_STATUSES)
+        if inds else [],
+        "doelstatus": status_counts((g.rapport_status for g in goals), DOEL_STATUSES)
+        if goals else [],
         "doelen_niet_op_koers": niet_op_koers,
-        "activiteiten": status_counts(
-            (_rapport(a, "CategorieRapport", "CategorieHandmatig", "VoortgangCategorie",
-                      VOORTGANG_CATEGORIEEN) for a in activiteiten),
-            VOORTGANG_CATEGORIEEN, leeg=ZONDER_CATEGORIE) if activiteiten else [],
+        "activiteiten": status_counts((a.categorie_rapport or "" for a in acts),
+                                      VOORTGANG_CATEGORIEEN, leeg=ZONDER_CATEGORIE)
+        if acts else [],
     }

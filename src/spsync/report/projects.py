@@ -1,44 +1,44 @@
-"""Projecten per hoofdlijn, their hour totals, hours per person and the forecast table.
+"""Projecten per hoofdlijn: the hours, € and forecast the checks decided, display-ready.
 
-Numbers come from the columns the checks write (GeboekteUren, RestUren, VerbruikPct) and their
-helpers (ToegekendeUrenGetal, Lopend, Prognose*), so the report shows exactly what the lists show.
+Every number comes from :class:`~spsync.checks.records.ProjectResult`; only group totals
+(sums over projects) are added here. Hours per person are built only when the config asks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pandas as pd
 
-from spsync.checks.normalise import parse_choice, round_half_up
-from spsync.checks.vocab import (
-    AFGEROND,
-    BINNEN_BUDGET,
-    GEEN_BUDGET_PM,
-    GESTOPT,
-    OVERSCHREDEN,
-    PROJECT_STATUSES,
-)
+from spsync.checks.records import BookingResult, ProjectResult
+from spsync.checks.vocab import BINNEN_BUDGET, GEEN_BUDGET_PM, OVERSCHREDEN
 from spsync.report.formatting import (
     LEEG,
-    cell,
     datum,
-    flag,
+    euro,
     getal,
     key,
+    kort,
     natural_key,
     number,
     pct,
     rows,
     text,
 )
+from spsync.report.history import PreviousFigures, change
+from spsync.report.meta import ReportMeta, item_url
+from spsync.report.rich import Hyperlink
 
 __all__ = [
     "PROGNOSE_METHODE",
+    "PROGNOSE_METHODEN",
     "ZONDER_HOOFDLIJN",
+    "budget_tekst",
+    "group_projects",
     "hoofdlijn_groepen",
-    "prognose",
+    "hoofdlijn_order",
+    "prognose_tekst",
     "totaal",
     "uren_per_persoon",
 ]
@@ -46,62 +46,90 @@ __all__ = [
 ZONDER_HOOFDLIJN = "Zonder (bekende) hoofdlijn"
 #: One line per forecast method of CheckSettings.forecast_method, as the report explains it.
 PROGNOSE_METHODEN = {
-    "linear": "Lineaire prognose: geboekte uren gedeeld door het verstreken deel van de "
-              "projectperiode (kalenderdagen).",
-    "workdays": "Lineaire prognose over werkdagen: geboekte uren gedeeld door het verstreken "
-                "deel van de werkdagen (ma-vr) van de projectperiode.",
+    "linear": "De prognose rekent met het tempo tot nu toe: geboekte uren gedeeld door het "
+              "verstreken deel van de projectperiode (kalenderdagen).",
+    "workdays": "De prognose rekent met het tempo tot nu toe: geboekte uren gedeeld door het "
+                "verstreken deel van de werkdagen (ma-vr) van de projectperiode.",
 }
-PROGNOSE_SELECTIE = ("Alleen lopende projecten waarvan de prognose boven de toegekende uren "
-                     "uitkomt.")
-PROGNOSE_METHODE = f"{PROGNOSE_METHODEN['linear']} {PROGNOSE_SELECTIE}"
-#: BudgetStatus -> the words added to the status cell; "Niet van toepassing" adds nothing.
-BUDGET_TEKST = {BINNEN_BUDGET: "binnen budget", OVERSCHREDEN: "budget overschreden",
-                GEEN_BUDGET_PM: "budget p.m."}
+PROGNOSE_METHODE = PROGNOSE_METHODEN["linear"]
 
 
-def _toegekend(p: Mapping[str, Any]) -> float | None:
-    return number(cell(p, "ToegekendeUrenGetal", "ToegekendeUren"))
+def prognose_tekst(p: ProjectResult) -> str:
+    """The forecast in plain Dutch: "op 12-06-2026 op", "al overschreden", "binnen de uren"."""
+    if p.toegekend is None:
+        return LEEG
+    if p.uren_status == OVERSCHREDEN:
+        return "al overschreden"
+    if p.geboekt == p.toegekend:
+        return "alle uren gebruikt"
+    if not p.running:
+        return "afgesloten"
+    if p.prognose_datum is not None:
+        return f"op {datum(p.prognose_datum)} op"
+    if p.prognose_over:
+        return "gaat over de uren heen"
+    return "binnen de uren" if p.prognose is not None else LEEG
 
 
-def _project_row(p: Mapping[str, Any]) -> dict[str, Any]:
-    toegekend, geboekt = _toegekend(p), number(p.get("GeboekteUren"))
-    rest, verbruik = number(p.get("RestUren")), number(p.get("VerbruikPct"))
-    if rest is None and toegekend is not None and geboekt is not None:
-        rest = toegekend - geboekt
-    if verbruik is None and toegekend and geboekt is not None:
-        verbruik = round_half_up(100 * geboekt / toegekend, 1)
-    urenstatus, budgetstatus = text(p.get("UrenStatus")), text(p.get("BudgetStatus"))
-    status = ", ".join(filter(None, (urenstatus, BUDGET_TEKST.get(budgetstatus))))
+def budget_tekst(p: ProjectResult) -> str:
+    """The € line of a project: "€ 47.250 van € 45.000 (105,0%)", "p.m." or ""."""
+    if p.budget_status == GEEN_BUDGET_PM:
+        return "budget p.m."
+    if p.begroot is None:
+        return ""
+    shown = f"{euro(p.werkelijk or 0)} van {euro(p.begroot)}"
+    if p.budget_pct is not None:
+        shown += f" ({pct(p.budget_pct)})"
+    return shown
+
+
+def _status(p: ProjectResult) -> str:
+    if p.budget_status == OVERSCHREDEN:
+        return f"{p.uren_status}; budget (€) overschreden"
+    if p.budget_status == BINNEN_BUDGET and p.budget_risico:
+        return f"{p.uren_status}; budget (€) bijna op"
+    return p.uren_status
+
+
+def _row(p: ProjectResult, meta: ReportMeta, previous: PreviousFigures | None) -> dict[str, Any]:
+    vorige = None if previous is None else previous.project_hours.get(p.code)
+    delta = change(p.geboekt, vorige, getal(vorige)) if previous is not None else {
+        "pijl": "", "tekst": ""}
+    sub = " · ".join(filter(None, (text(p.owner), text(p.project_type))))
     return {
-        "code": text(cell(p, "ProjectKey", "ProjectCode")) or f"ID {text(p.get('ID'))}",
-        "naam": text(p.get("Title")),
-        "type": text(p.get("ProjectType")),
-        "eigenaar": text(p.get("Eigenaar")),
-        "projectstatus": text(p.get("Projectstatus")),
-        "toegekend": getal(toegekend),
-        "geboekt": getal(geboekt),
-        "rest": getal(rest),
-        "verbruik": pct(verbruik),
-        "urenstatus": urenstatus or LEEG,
-        "budgetstatus": budgetstatus or LEEG,
-        "status": status or LEEG,
-        "ongeldige_boekingen": getal(p.get("OngeldigeBoekingen"), 0),
-        "controlemelding": text(p.get("Controlemelding")),
-        "_toegekend": toegekend or 0.0,
-        "_geboekt": geboekt or 0.0,
+        "code": text(p.code),
+        "naam": kort(p.title, 90) or LEEG,
+        "link": Hyperlink(kort(p.title, 90) or text(p.code),
+                          item_url(meta, "projecten", p.item_id)),
+        "sub": sub,
+        "type": text(p.project_type),
+        "eigenaar": text(p.owner) or LEEG,
+        "toegekend": getal(p.toegekend),
+        "geboekt": getal(p.geboekt),
+        "geboekt_vorige": delta["tekst"],
+        "rest": getal(p.rest),
+        "verbruik": pct(p.verbruik_pct),
+        "urenstatus": p.uren_status,
+        "budgetstatus": p.budget_status,
+        "status": _status(p),
+        "budget": budget_tekst(p),
+        "begroot": euro(p.begroot),
+        "werkelijk": euro(p.werkelijk) if p.begroot is not None else LEEG,
+        "prognose": prognose_tekst(p),
+        "ongeldige_boekingen": str(p.ongeldig),
     }
 
 
-def totaal(projecten: list[dict[str, Any]]) -> dict[str, str]:
-    """Sum of a set of project rows (built by :func:`hoofdlijn_groepen`)."""
-    toegekend = sum(r["_toegekend"] for r in projecten)
-    geboekt = sum(r["_geboekt"] for r in projecten)
+def totaal(projects: Sequence[ProjectResult]) -> dict[str, str]:
+    """Sums over a set of projects: toegekend, geboekt, rest and the share used."""
+    toegekend = sum(p.toegekend or 0.0 for p in projects)
+    geboekt = sum(p.geboekt for p in projects)
     return {
         "toegekend": getal(toegekend),
         "geboekt": getal(geboekt),
         "rest": getal(toegekend - geboekt),
         "verbruik": pct(100 * geboekt / toegekend) if toegekend else LEEG,
-        "aantal": str(len(projecten)),
+        "aantal": str(len(projects)),
     }
 
 
@@ -109,103 +137,60 @@ def _aantal_projecten(n: int) -> str:
     return f"{n} project" if n == 1 else f"{n} projecten"
 
 
-def hoofdlijn_groepen(hoofdlijnen: pd.DataFrame | None,
-                      projecten: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One group per hoofdlijn in Volgorde; every project lands in exactly one group.
-
-    A project is matched on the hoofdlijn's title or code; one without a (known) hoofdlijn goes
-    to a last group, so no hours disappear from the totals. Hoofdlijnen without projects are
-    left out (an empty table helps nobody). Rows keep ``_toegekend``/``_geboekt`` for totals;
-    :func:`strip_private` removes them.
-    """
+def hoofdlijn_order(hoofdlijnen: pd.DataFrame | None) -> list[tuple[str, str]]:
+    """(title, code) of the hoofdlijnen in Volgorde, then by title; duplicates once."""
     hl_rows = rows(hoofdlijnen)
     hl_rows.sort(key=lambda h: (number(h.get("Volgorde")) is None,
                                 number(h.get("Volgorde")) or 0.0,
                                 natural_key(text(h.get("Title")))))
-    groups: dict[str, dict[str, Any]] = {}
-    lookup: dict[str, str] = {}
+    seen: set[str] = set()
+    out = []
     for h in hl_rows:
         title = text(h.get("Title"))
-        if not title or key(title) in groups:
-            continue
-        groups[key(title)] = {"naam": title, "code": text(h.get("Code")), "projecten": []}
-        lookup[key(title)] = key(title)
-        if text(h.get("Code")):
-            lookup.setdefault(key(h.get("Code")), key(title))
-    zonder: dict[str, Any] = {"naam": ZONDER_HOOFDLIJN, "code": "", "projecten": []}
-    for p in sorted(projecten, key=lambda p: natural_key(text(p.get("ProjectCode")))):
-        target = lookup.get(key(p.get("Hoofdlijn")))
-        (groups[target] if target else zonder)["projecten"].append(_project_row(p))
-    ordered = [g for g in groups.values() if g["projecten"]]
-    if zonder["projecten"]:
-        ordered.append(zonder)
-    for g in ordered:
-        g["totaal"] = totaal(g["projecten"])
-        g["aantal"] = len(g["projecten"])
-        g["aantal_tekst"] = _aantal_projecten(len(g["projecten"]))
-    return ordered
+        if title and key(title) not in seen:
+            seen.add(key(title))
+            out.append((title, text(h.get("Code"))))
+    return out
 
 
-def strip_private(groups: list[dict[str, Any]]) -> None:
-    """Drop the helper numbers so the context holds display strings only."""
-    for g in groups:
-        for r in g["projecten"]:
-            r.pop("_toegekend", None)
-            r.pop("_geboekt", None)
+def group_projects(hoofdlijnen: pd.DataFrame | None, projects: Iterable[ProjectResult],
+                   ) -> list[tuple[str, list[ProjectResult]]]:
+    """Projects per hoofdlijn (matched on title or code), in Volgorde; unknown ones last."""
+    order = hoofdlijn_order(hoofdlijnen)
+    groups: dict[str, list[ProjectResult]] = {key(t): [] for t, _ in order}
+    lookup = {key(t): key(t) for t, _ in order}
+    for t, c in order:
+        if c:
+            lookup.setdefault(key(c), key(t))
+    zonder: list[ProjectResult] = []
+    for p in sorted(projects, key=lambda p: natural_key(p.code)):
+        target = lookup.get(key(p.hoofdlijn))
+        (groups[target] if target else zonder).append(p)
+    out = [(t, groups[key(t)]) for t, _ in order if groups[key(t)]]
+    if zonder:
+        out.append((ZONDER_HOOFDLIJN, zonder))
+    return out
 
 
-def uren_per_persoon(urenregistratie: pd.DataFrame | None) -> list[dict[str, str]]:
+def hoofdlijn_groepen(groups: list[tuple[str, list[ProjectResult]]], meta: ReportMeta,
+                      previous: PreviousFigures | None = None) -> list[dict[str, Any]]:
+    """One display group per hoofdlijn; every project lands in exactly one group."""
+    return [{
+        "naam": naam,
+        "projecten": [_row(p, meta, previous) for p in projects],
+        "totaal": totaal(projects),
+        "aantal": len(projects),
+        "aantal_tekst": _aantal_projecten(len(projects)),
+    } for naam, projects in groups]
+
+
+def uren_per_persoon(bookings: Sequence[BookingResult]) -> list[dict[str, str]]:
     """Valid hours per medewerker per project, summed (never single bookings: privacy)."""
     totals: dict[tuple[str, str], float] = {}
-    for b in rows(urenregistratie):
-        geldig = b["Geldig"] if "Geldig" in b else not text(b.get("BoekingStatus"))
-        uren = number(cell(b, "UrenGetal", "Uren"))
-        if not geldig or uren is None:
+    for b in bookings:
+        if not b.valid or b.uren is None:
             continue
-        project = text(cell(b, "ProjectKey", "Project")) or "(onbekend project)"
-        medewerker = text(b.get("Medewerker")) or "(onbekend)"
-        totals[(medewerker, project)] = totals.get((medewerker, project), 0.0) + uren
+        k = (text(b.person) or "(onbekend)", text(b.project_code) or "(onbekend project)")
+        totals[k] = totals.get(k, 0.0) + b.uren
     ordered = sorted(totals.items(), key=lambda kv: (natural_key(kv[0][1]), kv[0][0].casefold()))
     return [{"medewerker": m, "project": p, "uren": getal(u)} for (m, p), u in ordered]
-
-
-def _lopend(p: Mapping[str, Any]) -> bool:
-    if "Lopend" in p:
-        return bool(p["Lopend"])
-    return parse_choice(p.get("Projectstatus"), PROJECT_STATUSES).value not in (AFGEROND, GESTOPT)
-
-
-def prognose(projecten: list[dict[str, Any]], columns: list[str],
-             method: str = "linear") -> dict[str, Any]:
-    """Running projects heading for an overrun; shown once the checks deliver the forecast."""
-    methode = f"{PROGNOSE_METHODEN.get(method, PROGNOSE_METHODEN['linear'])} {PROGNOSE_SELECTIE}"
-    if "PrognoseUren" not in columns:
-        return {"tonen": False, "methode": methode, "projecten": []}
-    out = []
-    for p in projecten:
-        verwacht, toegekend = number(p.get("PrognoseUren")), _toegekend(p)
-        geboekt = number(p.get("GeboekteUren"))
-        over = (flag(p.get("PrognoseOverschrijding")) if "PrognoseOverschrijding" in p
-                else verwacht is not None and toegekend is not None and verwacht > toegekend)
-        if not over or not _lopend(p):
-            continue
-        if toegekend is not None and geboekt is not None and geboekt > toegekend:
-            op = "al overschreden"
-        elif toegekend is not None and geboekt is not None and geboekt == toegekend:
-            op = "nu op"
-        else:
-            op = datum(p.get("PrognoseOverschrijdingDatum"))
-        out.append({
-            "code": text(cell(p, "ProjectKey", "ProjectCode")),
-            "naam": text(p.get("Title")),
-            "eigenaar": text(p.get("Eigenaar")),
-            "toegekend": getal(toegekend),
-            "geboekt": getal(geboekt),
-            "prognose": getal(verwacht),
-            "overschrijding": getal(verwacht - toegekend)
-            if verwacht is not None and toegekend is not None else LEEG,
-            "datum": op,
-            "einddatum": datum(p.get("Einddatum")),
-        })
-    out.sort(key=lambda r: natural_key(r["code"]))
-    return {"tonen": True, "methode": methode, "projecten": out}
