@@ -28,6 +28,7 @@ from spsync.report.render import (
 
 __all__ = [
     "default_evaluation_template",
+    "dutch_reason",
     "named_template_error",
     "render_evaluation",
     "stamp_properties",
@@ -69,11 +70,35 @@ def _tag_near_error(exc: BaseException | None) -> str | None:
     return None
 
 
+_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"unexpected '(.+?)'", re.I), "onverwacht teken '{0}' (ontbreekt er een accolade?)"),
+    (re.compile(r"Unexpected end of template", re.I),
+     "het sjabloon eindigt terwijl een blok nog open staat (ontbreekt een endfor of endif?)"),
+    (re.compile(r"Encountered unknown tag '(.+?)'", re.I),
+     "onbekende tag '{0}' (ontbreekt het bijbehorende for of if?)"),
+    (re.compile(r"No filter named '(.+?)'", re.I), "onbekend filter '{0}'"),
+    (re.compile(r"No test named '(.+?)'", re.I), "onbekende test '{0}'"),
+    (re.compile(r"is unsafe|unsafe|SecurityError", re.I),
+     "niet toegestaan: een sjabloon mag alleen velden tonen"),
+    (re.compile(r"too large", re.I), "niet toegestaan: de tekst of lijst wordt te groot"),
+    (re.compile(r"'(.+?)' is undefined", re.I), "onbekend veld '{0}'"),
+)
+
+
+def dutch_reason(message: str) -> str:
+    """Jinja's (English) reason in Dutch where it is a common mistake; else quoted as is."""
+    for pattern, dutch in _REASONS:
+        m = pattern.search(message)
+        if m:
+            return dutch.format(*m.groups())
+    return f"Jinja meldt: {message}"
+
+
 def named_template_error(exc: ReportTemplateError, name: str) -> ReportTemplateError:
     """The same error, in Dutch, naming template ``name`` and (when known) the tag."""
     cause = exc.__cause__
     tag = _tag_near_error(cause)
-    reason = str(cause) if cause is not None else str(exc)
+    reason = dutch_reason(str(cause) if cause is not None else str(exc))
     where = f" bij de tag '{tag}'" if tag else ""
     return ReportTemplateError(f"Sjabloon '{name}' bevat een fout{where}: {reason}")
 
