@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 from datetime import date, datetime
 from pathlib import Path
@@ -113,9 +114,9 @@ def site_result(tmp: Path, data: Path, mode: str, controledatum: date):
 def sentences(goals: dict[str, int], acts: dict[str, int]) -> tuple[str, str]:
     g, a = sum(goals.values()), sum(acts.values())
     return (f"Van de {g} doelen liggen we bij {goals['Op koers']} op koers.",
-            f"Van de {a} activiteiten hebben we er {acts['Uitgevoerd']} uitgevoerd, zijn we met "
-            f"{acts['Mee bezig']} bezig en zijn er {acts['Niet begonnen of niet haalbaar']} "
-            "niet begonnen of niet haalbaar.")
+            (f"Van de {a} activiteiten hebben we er {acts['Uitgevoerd']} uitgevoerd, zijn we "
+             f"met {acts['Mee bezig']} bezig en zijn er "
+             f"{acts['Niet begonnen of niet haalbaar']} niet begonnen of niet haalbaar."))
 
 
 def document_text(data: bytes) -> str:
@@ -360,3 +361,25 @@ def test_pdf_of_a_broken_docx_is_an_error_not_a_silent_success(tmp_path):
     with pytest.raises(PdfError) as info:
         to_pdf(path, timeout=60)
     assert "kapot.docx" in str(info.value)
+
+
+def _field_names(value, prefix: str = "") -> set[str]:
+    """Dotted names of a context, one level into lists of dicts (as the README lists them)."""
+    names: set[str] = set()
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            names.add(key)
+            names |= _field_names(inner)
+    elif isinstance(value, list) and value and isinstance(value[0], dict):
+        names |= _field_names(value[0])
+    return names
+
+
+def test_templates_readme_documents_every_field(demo_result):
+    readme = (Path(__file__).resolve().parents[2] / "templates" / "README.md").read_text(
+        encoding="utf-8")
+    ctx = build_evaluation_context(demo_result, ReportMeta("D", DEMO_C, generated_at=NOW),
+                                   kind="tertiaal", period="2025-2026-M8")
+    missing = sorted(n for n in _field_names(ctx)
+                     if not re.search(r"(?:[`.]|\{\{ )" + re.escape(n) + r"[`\s},]", readme))
+    assert missing == []

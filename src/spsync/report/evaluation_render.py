@@ -71,17 +71,17 @@ def _tag_near_error(exc: BaseException | None) -> str | None:
 
 
 _REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"unexpected '(.+?)'", re.I), "onverwacht teken '{0}' (ontbreekt er een accolade?)"),
-    (re.compile(r"Unexpected end of template", re.I),
+    (re.compile(r"unexpected '(.+?)'", re.IGNORECASE), "onverwacht teken '{0}' (ontbreekt er een accolade?)"),
+    (re.compile(r"Unexpected end of template", re.IGNORECASE),
      "het sjabloon eindigt terwijl een blok nog open staat (ontbreekt een endfor of endif?)"),
-    (re.compile(r"Encountered unknown tag '(.+?)'", re.I),
+    (re.compile(r"Encountered unknown tag '(.+?)'", re.IGNORECASE),
      "onbekende tag '{0}' (ontbreekt het bijbehorende for of if?)"),
-    (re.compile(r"No filter named '(.+?)'", re.I), "onbekend filter '{0}'"),
-    (re.compile(r"No test named '(.+?)'", re.I), "onbekende test '{0}'"),
-    (re.compile(r"is unsafe|unsafe|SecurityError", re.I),
+    (re.compile(r"No filter named '(.+?)'", re.IGNORECASE), "onbekend filter '{0}'"),
+    (re.compile(r"No test named '(.+?)'", re.IGNORECASE), "onbekende test '{0}'"),
+    (re.compile(r"is unsafe|unsafe|SecurityError", re.IGNORECASE),
      "niet toegestaan: een sjabloon mag alleen velden tonen"),
-    (re.compile(r"too large", re.I), "niet toegestaan: de tekst of lijst wordt te groot"),
-    (re.compile(r"'(.+?)' is undefined", re.I), "onbekend veld '{0}'"),
+    (re.compile(r"too large", re.IGNORECASE), "niet toegestaan: de tekst of lijst wordt te groot"),
+    (re.compile(r"'(.+?)' is undefined", re.IGNORECASE), "onbekend veld '{0}'"),
 )
 
 

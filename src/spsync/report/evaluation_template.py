@@ -161,6 +161,7 @@ def _hoofdlijnen(doc) -> None:
     tag(doc, "{%p for h in hoofdlijnen %}")
     heading(doc, "{{ h.naam }}", 2)
     para(doc, "{{ h.samenvatting }}")
+    doc.paragraphs[-1].paragraph_format.keep_with_next = True  # never alone at a page end
     tag(doc, "{%p if h.doelen %}")
     heading(doc, "Doelen en indicatoren", 3)
     _table(doc, ["Doel / indicator", "Nulmeting", "Waarde", "Streefwaarde", "Voortgang",
