@@ -145,3 +145,13 @@ def test_wrong_options_are_dutch_errors(sandbox, tmp_path, args, fragment):
     assert result.exit_code == 2
     assert result.output.startswith("Fout: ") and fragment in result.output
     assert "Traceback" not in result.output
+
+
+def test_pdf_on_without_libreoffice_is_a_problem_but_the_report_is_there(sandbox, tmp_path,
+                                                                          monkeypatch):
+    config = _config(tmp_path, sandbox, extra='pdf = "on"')
+    monkeypatch.setenv("PATH", str(tmp_path))  # no soffice on PATH
+    result = _run("--config", str(config), "--kind", "jaar", "--planjaar", "2025-2026")
+    assert result.exit_code == 1
+    assert "LibreOffice" in result.output
+    assert set(_library(sandbox)) == {"Jaarevaluatie 2025-2026.docx"}

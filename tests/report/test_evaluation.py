@@ -383,3 +383,36 @@ def test_templates_readme_documents_every_field(demo_result):
     missing = sorted(n for n in _field_names(ctx)
                      if not re.search(r"(?:[`.]|\{\{ )" + re.escape(n) + r"[`\s},]", readme))
     assert missing == []
+
+
+def test_pdf_timeout_kills_the_whole_process_group(tmp_path, monkeypatch):
+    """A hanging LibreOffice (and any child it started) is killed after the time-out."""
+    import os
+    import time
+
+    from spsync.report.pdf import PdfError
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    child_pid = tmp_path / "child.pid"
+    fake = bin_dir / "soffice"
+    fake.write_text(f"#!/bin/sh\nsleep 60 &\necho $! > {child_pid}\nwait\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ.get('PATH', '')}")
+    path = tmp_path / "x.docx"
+    path.write_bytes(b"x")
+    started = time.monotonic()
+    with pytest.raises(PdfError) as info:
+        to_pdf(path, timeout=1)
+    assert time.monotonic() - started < 10
+    assert "1 seconden" in str(info.value)
+    pid = int(child_pid.read_text())
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the child of the fake soffice is still running")

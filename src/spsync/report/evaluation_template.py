@@ -218,7 +218,7 @@ def _jaarkalender(doc, kind: str) -> None:
         para(doc, "", before=4)
     tag(doc, "{%p if jaarkalender.regels %}")
     _table(doc, ["Document", "Overleg", "Periode", "Besproken op", "Status"],
-           [58, 24, 40, 22, 30], [
+           [52, 30, 40, 22, 30], [
         Row(loop="{%tr for j in jaarkalender.regels %}"),
         Row(["{{ j.document }}", "{{ j.overleg }}", "{{ j.periode }}", "{{ j.besproken_op }}",
              "{{ j.status }}"]),

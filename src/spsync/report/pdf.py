@@ -54,7 +54,7 @@ def _kill_group(proc: subprocess.Popen) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-    proc.wait()
+    proc.communicate()  # reap it and close its pipes
 
 
 def to_pdf(docx_path: str | Path, *, timeout: float = 120) -> Path | None:
