@@ -416,3 +416,29 @@ def test_pdf_timeout_kills_the_whole_process_group(tmp_path, monkeypatch):
         time.sleep(0.05)
     else:
         pytest.fail("the child of the fake soffice is still running")
+
+
+def test_missing_or_non_word_template_is_named(tmp_path, plein_result):
+    ctx = build_evaluation_context(plein_result, ReportMeta("P", PLEIN_C1, generated_at=NOW),
+                                   kind="tertiaal", period="2025-M8")
+    with pytest.raises(ReportTemplateError) as info:
+        render_evaluation(ctx, "tertiaal", tmp_path / "weg.docx")
+    assert "Sjabloon 'weg.docx' bestaat niet" in str(info.value)
+    not_word = tmp_path / "tekst.docx"
+    not_word.write_text("geen Word-bestand", encoding="utf-8")
+    with pytest.raises(ReportTemplateError) as info:
+        render_evaluation(ctx, "tertiaal", not_word)
+    assert str(info.value).startswith("Sjabloon 'tekst.docx'")
+    assert "Jinja" not in str(info.value)
+
+
+def test_per_hoofdlijn_counts_add_up_to_the_summary(demo_result):
+    ctx = build_evaluation_context(demo_result, ReportMeta("D", DEMO_C, generated_at=NOW),
+                                   kind="jaar", period="2025-2026")
+    rows = ctx["samenvatting"]["per_hoofdlijn"]
+    assert sum(int(r["doelen"]) for r in rows) == 17
+    assert sum(int(r["op_koers"]) for r in rows) == 7
+    assert sum(int(r["uitgevoerd"]) for r in rows) == 10
+    # Hoofdlijnen in their Volgorde, as in the lists.
+    titles = [r["Title"] for r in _csv(DEMO / "hoofdlijnen.csv")]
+    assert [r["naam"] for r in rows] == [t for t in titles if t in {r["naam"] for r in rows}]

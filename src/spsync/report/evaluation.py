@@ -317,6 +317,8 @@ def _per_hoofdlijn(result: CheckResult, pj: str) -> tuple[list[dict[str, Any]], 
         dc = _count((r["status"] for r in g["doelen"]), DOEL_STATUSES)
         ac = _count((r["categorie"] for r in g["activiteiten"]), VOORTGANG_CATEGORIEEN)
         nd, na = len(g["doelen"]), sum(ac.values())
+        g["telling"] = {"doelen": str(nd), "op_koers": str(dc[OP_KOERS]),
+                        "activiteiten": str(na), "uitgevoerd": str(ac[UITGEVOERD])}
         g["samenvatting"] = (
             f"{dc[OP_KOERS]} van de {nd} {_woord(nd, 'doel', 'doelen')} op koers; "
             f"{ac[UITGEVOERD]} van de {na} {_woord(na, 'activiteit', 'activiteiten')} "
@@ -495,6 +497,7 @@ def build_evaluation_context(result: CheckResult, meta: ReportMeta, *,
             "aantal_doelen": sum(doel_counts.values()),
             "aantal_activiteiten": sum(act_counts.values()),
             "activiteiten_zonder_voortgang": zonder,
+            "per_hoofdlijn": [{"naam": h["naam"], **h["telling"]} for h in hoofdlijnen],
             "doelen_op_koers": doel_counts[OP_KOERS],
             "activiteiten_uitgevoerd": act_counts[UITGEVOERD],
         },

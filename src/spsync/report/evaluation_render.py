@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from docx import Document
+from jinja2 import TemplateError
 
 from spsync.report.evaluation_template import EVALUATION_TEMPLATE_FILES, build_evaluation_template
 from spsync.report.render import (
@@ -97,6 +98,8 @@ def dutch_reason(message: str) -> str:
 def named_template_error(exc: ReportTemplateError, name: str) -> ReportTemplateError:
     """The same error, in Dutch, naming template ``name`` and (when known) the tag."""
     cause = exc.__cause__
+    if not isinstance(cause, TemplateError):  # not a tag problem: e.g. not a Word file
+        return ReportTemplateError(f"Sjabloon '{name}': {exc}")
     tag = _tag_near_error(cause)
     reason = dutch_reason(str(cause) if cause is not None else str(exc))
     where = f" bij de tag '{tag}'" if tag else ""
@@ -137,7 +140,10 @@ def render_evaluation(context: Mapping[str, Any], kind: str, template: TemplateS
     name = template_name(template, EVALUATION_TEMPLATE_FILES[kind])
     source = default_evaluation_template(kind) if template is None else template
     if isinstance(source, (str, Path)):
-        source = Path(source).read_bytes() if Path(source).exists() else source
+        if not Path(source).is_file():
+            raise ReportTemplateError(f"Sjabloon '{name}' bestaat niet: {source}; controleer "
+                                      f"report.templates.{kind} in de configuratie.")
+        source = Path(source).read_bytes()
     try:
         used = template_variables(source)
     except ReportTemplateError:

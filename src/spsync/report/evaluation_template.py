@@ -149,6 +149,14 @@ def _samenvatting(doc, kind: str) -> None:
                   "bereikt en de activiteiten van het jaarplan zijn uitgevoerd.")
     para(doc, "{{ samenvatting.doelen_zin }}", before=4)
     para(doc, "{{ samenvatting.activiteiten_zin }}")
+    heading(doc, "Per hoofdlijn", 3)
+    _table(doc, ["Hoofdlijn", "Doelen", "Op koers", "Activiteiten", "Uitgevoerd"],
+           [94, 18, 18, 22, 22], [
+        Row(loop="{%tr for p in samenvatting.per_hoofdlijn %}"),
+        Row(["{{ p.naam }}", "{{ p.doelen }}", "{{ p.op_koers }}", "{{ p.activiteiten }}",
+             "{{ p.uitgevoerd }}"]),
+        Row(loop="{%tr endfor %}"),
+    ], right=(1, 2, 3, 4))
     heading(doc, "Doelen per status", 3)
     _status_table(doc, "Doelstatus", "samenvatting.doelen")
     heading(doc, "Activiteiten per voortgangscategorie", 3)
