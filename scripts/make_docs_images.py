@@ -25,7 +25,7 @@ from spsync.config import config_from_dict
 from spsync.demo import demo_data_dir
 from spsync.reader import read_snapshot
 from spsync.report.pdf import to_pdf
-from spsync.report.periods import report_period
+from spsync.report.periods import resolve_period
 from spsync.reporting import render_period
 from spsync.sandbox import SandboxServer, load_csv_dir
 from spsync.sharepoint import SharePointGateway
@@ -68,7 +68,7 @@ def _shot(tmp: Path, kind: str, data: Path | None, mode: str, organisation: str,
             snapshot = read_snapshot(gateway, config)
         finally:
             gateway.close()
-    period = report_period(kind, mode, controledatum, controledatum=controledatum, **option)
+    period = resolve_period(kind, mode, controledatum, controledatum=controledatum, **option)
     result = run_checks(snapshot.tables, config.rules.to_settings(), period.controledatum)
     docx_path = tmp / period.file_name
     generated = datetime.combine(controledatum, time(7, 0), ZoneInfo("Europe/Amsterdam"))

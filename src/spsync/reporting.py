@@ -25,7 +25,7 @@ from spsync.report.evaluation import build_evaluation_context
 from spsync.report.evaluation_render import named_template_error, render_evaluation
 from spsync.report.evaluation_render import template_name as _template_name
 from spsync.report.pdf import PdfError, find_soffice, to_pdf
-from spsync.report.periods import ReportPeriod
+from spsync.report.periods import Period
 from spsync.report.render import ReportTemplateError
 from spsync.writeback import to_wire
 
@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 class ReportOutcome:
     """What one report run made: local files, uploaded files, and problems for the exit code."""
 
-    period: ReportPeriod
+    period: Period
     path: Path | None = None
     pdf_path: Path | None = None
     uploaded: list[UploadedFile] = field(default_factory=list)
@@ -49,7 +49,7 @@ class ReportOutcome:
         return 1 if self.problems else 0
 
 
-def report_metadata(period: ReportPeriod, planjaar: str, timezone: str, now: datetime
+def report_metadata(period: Period, planjaar: str, timezone: str, now: datetime
                     ) -> dict[str, Any]:
     """The library columns of a report file (DATA-MODEL §2.8); set only where the library has
     them. ``Rapportageweek`` is for the weekly report only, so a tertiaal file never passes for
@@ -69,7 +69,7 @@ def report_metadata(period: ReportPeriod, planjaar: str, timezone: str, now: dat
     return meta
 
 
-def render_period(result, config: Config, period: ReportPeriod, out_path: Path,
+def render_period(result, config: Config, period: Period, out_path: Path,
                   now: datetime) -> bytes:
     """Render the report of ``period`` from a CheckResult into ``out_path``; return its bytes.
 
@@ -141,7 +141,7 @@ def publish(gateway: Gateway, config: Config, library: ListInfo | None, path: Pa
         log.info("Rapport geüpload: %s", uploaded.server_relative_url)
 
 
-def make_report(gateway: Gateway, config: Config, period: ReportPeriod, *,
+def make_report(gateway: Gateway, config: Config, period: Period, *,
                 out_dir: Path | None = None, upload: bool = True,
                 now: datetime | None = None) -> ReportOutcome:
     """Read, check (as of ``period.controledatum``), render, PDF and upload one report.

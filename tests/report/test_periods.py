@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from spsync.report import ReportMeta, report_filename
-from spsync.report.periods import PeriodError, jaar_period, report_period, tertiaal_period
+from spsync.report.periods import PeriodError, jaar_period, resolve_period, tertiaal_period
 
 
 @pytest.mark.parametrize(("code", "start", "end"), [
@@ -44,12 +44,12 @@ def test_a_bare_m12_in_january_is_last_years():
 
 
 def test_weekly_name_is_the_weekly_reports_name():
-    p = report_period("weekly", "schooljaar", date(2026, 5, 15), week="2026-W20")
+    p = resolve_period("weekly", "schooljaar", date(2026, 5, 15), week="2026-W20")
     meta = ReportMeta("x", p.controledatum, week=p.label)
     assert p.file_name == report_filename(meta) == "MT-rapportage 2026-W20.docx"
     assert p.controledatum == date(2026, 5, 15)
     # A past week is computed as of its Friday; 2026 has a week 53.
-    assert report_period("weekly", "schooljaar", date(2027, 2, 1),
+    assert resolve_period("weekly", "schooljaar", date(2027, 2, 1),
                          week="2026-W53").controledatum == date(2027, 1, 1)
 
 
@@ -63,5 +63,5 @@ def test_weekly_name_is_the_weekly_reports_name():
 def test_wrong_input_is_a_dutch_period_error(kwargs, fragment):
     kind = kwargs.pop("kind")
     with pytest.raises(PeriodError) as info:
-        report_period(kind, "schooljaar", date(2026, 5, 15), **kwargs)
+        resolve_period(kind, "schooljaar", date(2026, 5, 15), **kwargs)
     assert fragment in str(info.value)

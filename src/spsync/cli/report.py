@@ -55,7 +55,7 @@ def report(ctx: click.Context, config_path: Path, kind: str, week: str | None,
     """Maak een rapport (weekly, tertiaal of jaar) en zet het in de bibliotheek."""
     from spsync.auth import token_provider
     from spsync.config import load_config
-    from spsync.report.periods import PeriodError, report_period
+    from spsync.report.periods import PeriodError, resolve_period
     from spsync.report.render import ReportError
     from spsync.reporting import make_report
     from spsync.sharepoint import SharePointGateway
@@ -68,7 +68,7 @@ def report(ctx: click.Context, config_path: Path, kind: str, week: str | None,
         fail_config(exc)
         return
     try:
-        chosen = report_period(kind, config.rules.planjaar_mode, today_amsterdam(),
+        chosen = resolve_period(kind, config.rules.planjaar_mode, today_amsterdam(),
                                week=week, period=period, planjaar_text=planjaar_text,
                                controledatum=parse_controledatum(controledatum))
     except (PeriodError, click.BadParameter) as exc:

@@ -21,13 +21,13 @@ from spsync.checks.settings import PlanjaarMode
 __all__ = [
     "KINDS",
     "TERTIALEN",
+    "Period",
     "PeriodError",
     "ReportKind",
-    "ReportPeriod",
     "jaar_period",
     "parse_iso_week",
     "period_bounds",
-    "report_period",
+    "resolve_period",
     "tertiaal_period",
     "weekly_period",
 ]
@@ -46,7 +46,7 @@ class PeriodError(ValueError):
 
 
 @dataclass(frozen=True)
-class ReportPeriod:
+class Period:
     """One report's period: kind, label (``2026-W20``, ``2025-M8``, ``2025-2026``), planjaar,
     first and last day, and the controledatum the report is computed as of."""
 
@@ -113,7 +113,7 @@ def parse_iso_week(text: str) -> tuple[int, int]:
 
 
 def weekly_period(week: str | None, mode: PlanjaarMode, today: date,
-                  controledatum: date | None = None) -> ReportPeriod:
+                  controledatum: date | None = None) -> Period:
     """The ISO week given (default: the week of the controledatum, or of today).
 
     Without a controledatum the current week is computed as of today and a past week as of its
@@ -129,7 +129,7 @@ def weekly_period(week: str | None, mode: PlanjaarMode, today: date,
         if today < start:
             raise PeriodError(f"Week {year}-W{wk:02d} is nog niet begonnen.")
         controledatum = today if today <= end else start + timedelta(days=4)  # its Friday
-    return ReportPeriod("weekly", f"{year}-W{wk:02d}", planjaar(controledatum, mode), start,
+    return Period("weekly", f"{year}-W{wk:02d}", planjaar(controledatum, mode), start,
                         end, controledatum)
 
 
@@ -143,7 +143,7 @@ def _read_planjaar(text: str, mode: PlanjaarMode) -> str:
 
 
 def tertiaal_period(period: str, mode: PlanjaarMode, today: date,
-                    controledatum: date | None = None) -> ReportPeriod:
+                    controledatum: date | None = None) -> Period:
     """``M8``, ``2025-M8`` (kalenderjaar) or ``2025-2026-M8`` (schooljaar).
 
     Without a planjaar: the planjaar of the controledatum (or of today); when that tertiaal has
@@ -165,22 +165,22 @@ def tertiaal_period(period: str, mode: PlanjaarMode, today: date,
         if date(first_year, first_month, 1) > ref:
             pj = planjaar(start - timedelta(days=1), mode)
     start, end = period_bounds(pj, mode, code)
-    return ReportPeriod("tertiaal", f"{pj}-{code}", pj, start, end,
+    return Period("tertiaal", f"{pj}-{code}", pj, start, end,
                         _default_controledatum(end, today, controledatum))
 
 
 def jaar_period(pj_text: str | None, mode: PlanjaarMode, today: date,
-                controledatum: date | None = None) -> ReportPeriod:
+                controledatum: date | None = None) -> Period:
     """A whole planjaar (default: the planjaar of the controledatum, or of today)."""
     pj = _read_planjaar(pj_text, mode) if pj_text else planjaar(controledatum or today, mode)
     start, end = period_bounds(pj, mode)
-    return ReportPeriod("jaar", pj, pj, start, end,
+    return Period("jaar", pj, pj, start, end,
                         _default_controledatum(end, today, controledatum))
 
 
-def report_period(kind: str, mode: PlanjaarMode, today: date, *, week: str | None = None,
+def resolve_period(kind: str, mode: PlanjaarMode, today: date, *, week: str | None = None,
                   period: str | None = None, planjaar_text: str | None = None,
-                  controledatum: date | None = None) -> ReportPeriod:
+                  controledatum: date | None = None) -> Period:
     """The period of a report of ``kind``; only the option that fits the kind may be given."""
     given = {"--week": week, "--period": period, "--planjaar": planjaar_text}
     allowed = {"weekly": "--week", "tertiaal": "--period", "jaar": "--planjaar"}
