@@ -132,6 +132,15 @@ class RulesConfig(_Section):
         )
 
 
+class ReportTemplatesConfig(_Section):
+    """Edited copies of the templates per report kind (``[report.templates]``); empty means
+    the packaged default (``weekly`` empty: ``report.template``)."""
+
+    weekly: Path | None = None
+    tertiaal: Path | None = None
+    jaar: Path | None = None
+
+
 class ReportConfig(_Section):
     output_dir: Path = Path("out")
     #: A .docx template staff may edit in Word; empty means the packaged default.
@@ -139,6 +148,16 @@ class ReportConfig(_Section):
     #: Privacy: hours per person appear in the report only when this is true.
     show_hours_per_person: bool = False
     upload: bool = True
+    #: PDF beside the .docx (LibreOffice): "auto" when installed, "on" (missing = a problem), "off".
+    pdf: Literal["auto", "on", "off"] = "auto"
+    #: Seconds one LibreOffice conversion may take before it is killed.
+    pdf_timeout: float = Field(120.0, gt=0, le=3600)
+    templates: ReportTemplatesConfig = ReportTemplatesConfig()
+
+    def template_for(self, kind: str) -> Path | None:
+        """The configured template of report ``kind`` (weekly falls back to ``template``)."""
+        chosen = getattr(self.templates, kind, None)
+        return chosen if chosen is not None or kind != "weekly" else self.template
 
 
 class HttpConfig(_Section):
