@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from spsync import vocabularies as _values
 from spsync.schema import LISTS, Writer
-from spsync.vocabularies import *  # noqa: F403 - the values, re-exported for the rule modules
+from spsync.vocabularies import *  # the values, re-exported for the rule modules
 
-__all__ = [
-    *_values.__all__, "CHOICE_VOCABS", "LIST_TITLES", "DISPLAY_NAMES", "display_name",
-]
+__all__ = _values.__all__ + ["CHOICE_VOCABS", "LIST_TITLES", "DISPLAY_NAMES", "display_name"]
 
 #: (list key, column) -> the vocabulary a Choice column staff fill must hold (from the schema).
 CHOICE_VOCABS: dict[tuple[str, str], tuple[str, ...]] = {
