@@ -281,3 +281,27 @@ def test_compare_names_a_lookup_to_another_list():
                 and p.column == "Project"]
     assert [p.code for p in problems] == ["VERKEERDE_OPZOEKING"]
     assert "wijst niet naar de kolom 'ProjectCode' van de lijst 'Projecten'" in problems[0].message
+
+
+def test_check_on_an_unreachable_site_is_one_dutch_line_and_exit_1(tmp_path, monkeypatch):
+    import socket
+
+    import office365.runtime.retry as library_retry
+    monkeypatch.setattr(library_retry, "sleep", lambda _s: None)  # the library's own back-off
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = _config_file(tmp_path, f"http://127.0.0.1:{port}/sites/x",
+                          "\n[http]\nconnect_timeout = 0.5\nread_timeout = 0.5\nmax_retries = 0\n")
+    result = CliRunner().invoke(main, ["check", "--config", str(config)])
+    assert result.exit_code == 1
+    assert "Fout: SharePoint is niet bereikbaar" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_check_with_a_broken_config_exits_2(tmp_path):
+    config = tmp_path / "bad.toml"
+    config.write_text('[site]\nurl = "ftp://x"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--config", str(config)])
+    assert result.exit_code == 2
+    assert "Fout: De configuratie" in result.output and "site.url" in result.output
