@@ -305,3 +305,13 @@ def test_check_with_a_broken_config_exits_2(tmp_path):
     result = CliRunner().invoke(main, ["check", "--config", str(config)])
     assert result.exit_code == 2
     assert "Fout: De configuratie" in result.output and "site.url" in result.output
+
+
+def test_a_site_loaded_from_the_demo_csvs_passes_check(sandbox, tmp_path):
+    """The sandbox loader gives its lists the same indexes and choices provisioning would."""
+    config = _config_file(tmp_path, sandbox.site_url)
+    result = _cli("check", "--config", str(config))
+    assert result.exit_code == 0, result.output
+    sandbox.clear_log()
+    result = _cli("provision", "--config", str(config), "--dry-run")
+    assert "Niets te doen" in result.output
