@@ -315,3 +315,22 @@ def test_a_site_loaded_from_the_demo_csvs_passes_check(sandbox, tmp_path):
     sandbox.clear_log()
     result = _cli("provision", "--config", str(config), "--dry-run")
     assert "Niets te doen" in result.output
+
+
+def test_missing_choices_are_named_and_provision_adds_them_after_the_sites_own(provisioned):
+    server, config = provisioned
+    store = server.store
+    lst = store.get_list("Projecten")
+    store.set_field_props(lst.id, "UrenStatus", {"Choices": ["Eigen keuze", "Binnen uren"]})
+    result = _cli("check", "--config", str(config))
+    assert result.exit_code == 1
+    assert ("De keuzekolom 'UrenStatus' in de lijst 'Projecten' mist de keuze(s) 'Risico op "
+            "overschrijding', 'Overschreden', 'Geen uren toegekend'.") in result.output
+    result = _cli("provision", "--config", str(config))
+    assert result.exit_code == 0, result.output
+    assert "Keuze(s) 'Risico op overschrijding', 'Overschreden', 'Geen uren toegekend' " \
+           "toevoegen aan kolom 'UrenStatus' in 'Projecten'" in result.output
+    assert store.field_props(lst.id)["urenstatus"]["Choices"] == [
+        "Eigen keuze", "Binnen uren", "Risico op overschrijding", "Overschreden",
+        "Geen uren toegekend"]
+    assert _cli("check", "--config", str(config)).exit_code == 0

@@ -151,3 +151,7 @@ class SiteAdmin(Protocol):
     def set_field_indexed(self, list_title: str, internal_name: str, indexed: bool = True
                           ) -> None:
         """Turn the column's index on (or off). Raises GatewayError."""
+
+    def set_field_choices(self, list_title: str, internal_name: str, choices: Sequence[str]
+                          ) -> None:
+        """Replace the options of a Choice column with ``choices``. Raises GatewayError."""

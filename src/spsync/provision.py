@@ -62,7 +62,7 @@ class Step:
     (the config's ``[columns.*]`` mapping applied); lookups name their target's site title
     and show field."""
 
-    action: Literal["create_list", "create_field", "set_index"]
+    action: Literal["create_list", "create_field", "set_index", "add_choices"]
     list_key: str
     list_title: str
     library: bool = False
@@ -70,6 +70,8 @@ class Step:
     site_name: str | None = None
     lookup_title: str | None = None
     lookup_show: str | None = None
+    choices: tuple[str, ...] = ()  # add_choices: the column's options afterwards ...
+    added: tuple[str, ...] = ()  # ... of which these are new
 
     @property
     def text(self) -> str:
@@ -80,6 +82,10 @@ class Step:
         assert self.column is not None
         if self.action == "set_index":
             return f"Index zetten op kolom '{self.site_name}' in '{self.list_title}'"
+        if self.action == "add_choices":
+            added = ", ".join(f"'{c}'" for c in self.added)
+            return (f"Keuze(s) {added} toevoegen aan kolom '{self.site_name}' in "
+                    f"'{self.list_title}'")
         extra = ", met index" if self.column.must_index else ""
         return (f"Kolom '{self.site_name}' ({_type_label(self.column, self.lookup_title)}, "
                 f"weergavenaam '{self.column.title}'{extra}) toevoegen aan '{self.list_title}'")
@@ -126,12 +132,12 @@ def plan_provision(lists: Sequence[ListDef], site: SiteDescription,
 
     Lists come first (so lookups can point at them), then per list its missing columns in
     schema order (lookup targets' columns exist by then), then missing indexes on existing
-    columns. A column that exists with another type is left alone: :func:`compare_site` reports
-    it."""
+    columns and the missing options of existing Choice columns (added after the site's own).
+    A column that exists with another type is left alone: :func:`compare_site` reports it."""
     titles = site_titles(lists, config)
     steps = [Step("create_list", d.key, titles[d.key], library=d.is_library)
              for d in lists if site.lists.get(titles[d.key]) is None]
-    index_steps = []
+    later_steps = []
     for d in lists:
         described = site.lists.get(titles[d.key])
         existing = described.fields if described is not None else {}
@@ -144,10 +150,20 @@ def plan_provision(lists: Sequence[ListDef], site: SiteDescription,
             if found is None:
                 steps.append(Step("create_field", d.key, titles[d.key], d.is_library, col, name,
                                   lookup_title, lookup_show))
-            elif col.must_index and not found.indexed and _type_ok(col.type, found.type):
-                index_steps.append(Step("set_index", d.key, titles[d.key], d.is_library, col,
+                continue
+            if col.must_index and not found.indexed and _type_ok(col.type, found.type):
+                later_steps.append(Step("set_index", d.key, titles[d.key], d.is_library, col,
                                         name))
-    return steps + index_steps
+            missing = _missing_choices(col, found.choices) if found.type == "Choice" else ()
+            if col.type == "Choice" and missing:
+                later_steps.append(Step("add_choices", d.key, titles[d.key], d.is_library, col,
+                                        name, choices=(*found.choices, *missing),
+                                        added=missing))
+    return steps + later_steps
+
+
+def _missing_choices(col: Column | None, present: Sequence[str]) -> tuple[str, ...]:
+    return tuple(c for c in (col.choices if col else ()) if c not in present)
 
 
 def _lookup_on_site(col: Column, titles: Mapping[str, str], config: Config | None
@@ -228,6 +244,9 @@ def apply_provision(admin: SiteAdmin, steps: Sequence[Step], site: SiteDescripti
                 lookup_id = ids.get(step.lookup_title) or _list_id(admin, step.lookup_title)
             admin.create_field(step.list_title, field_schema_xml(
                 step.column, step.site_name, lookup_id, step.lookup_show))
+        elif step.action == "add_choices":
+            assert step.site_name is not None
+            admin.set_field_choices(step.list_title, step.site_name, step.choices)
         else:
             assert step.site_name is not None
             admin.set_field_indexed(step.list_title, step.site_name)
@@ -313,12 +332,13 @@ def _column(config: Config, d: ListDef, col: Column, title: str, described: List
                            "'spsync provision' uit, of zet de index in Lijstinstellingen > "
                            "Geïndexeerde kolommen (dat kan alleen zolang de lijst minder dan "
                            "20.000 items heeft).", d.key, col.name, fixable=True))
-    missing = [c for c in col.choices if c not in found.choices]
-    if col.type == "Choice" and found.type == "Choice" and found.choices and missing:
+    missing = _missing_choices(col, found.choices)
+    if col.type == "Choice" and found.type == "Choice" and missing:
         values = ", ".join(f"'{c}'" for c in missing)
         out.append(Problem("KEUZES_ONTBREKEN",
                            f"De keuzekolom '{name}' in de {kind} '{title}' mist de keuze(s) "
-                           f"{values}. Voeg ze toe in de kolominstellingen.", d.key, col.name))
+                           f"{values}. Voer 'spsync provision' uit, of voeg ze toe in de "
+                           "kolominstellingen.", d.key, col.name, fixable=True))
     return out
 
 

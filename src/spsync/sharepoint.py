@@ -378,6 +378,23 @@ class SharePointGateway:
         except Exception as exc:  # noqa: BLE001 - translated
             raise self._failed(exc, list_title=list_title) from exc
 
+    def set_field_choices(self, list_title: str, internal_name: str, choices: Sequence[str]
+                          ) -> None:
+        """MERGE ``Choices`` on the field, typed ``SP.FieldChoice`` (the property does not
+        exist on ``SP.Field``)."""
+        from office365.runtime.types.collections import StringCollection
+        from office365.sharepoint.fields.choice import FieldChoice
+
+        ctx = self._ctx
+        target = ctx.web.lists.get_by_title(list_title).fields \
+            .get_by_internal_name_or_title(internal_name, FieldChoice)
+        target.set_property("Choices", StringCollection(list(choices)))
+        try:
+            target.update()
+            ctx.execute_query()
+        except Exception as exc:  # noqa: BLE001 - translated
+            raise self._failed(exc, list_title=list_title) from exc
+
 
 def permission_kinds(value: Any) -> frozenset[int] | None:
     """The ``SP.PermissionKind`` numbers set in an ``SP.BasePermissions`` value (High/Low as

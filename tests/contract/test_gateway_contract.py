@@ -103,13 +103,14 @@ def test_upload_overwrites_and_keeps_the_length(target, scratch: Scratch):
 def test_describe_site_shows_indexes_choices_and_permissions(target, scratch: Scratch):
     gateway = target.gateway()
     gateway.set_field_indexed(scratch.list_title, "Uren")
+    gateway.set_field_choices(scratch.list_title, "Status", ["Open", "Dicht", "Later"])
     site = gateway.describe_site([scratch.list_title, scratch.library_title])
     gateway.close()
     described = site.lists[scratch.list_title]
     assert described.base_template == 100
     assert site.lists[scratch.library_title].base_template == 101
     assert described.fields["Code"].indexed and described.fields["Uren"].indexed
-    assert described.fields["Status"].choices == ("Open", "Dicht")
+    assert described.fields["Status"].choices == ("Open", "Dicht", "Later")
     assert {1, 2, 3} <= described.permissions  # view, add, edit items
     assert 12 in site.permissions  # ManageLists: the scratch lists were made with it
 

@@ -132,3 +132,26 @@ def test_field_creation_entity_kind_matches_the_library(empty_sandbox, ctx_facto
     lst = ctx.web.lists.add_list("L").execute_query()
     lst.fields.add_field(FieldCreationInformation("Uren", FieldType.Number)).execute_query()
     assert empty_sandbox.store.get_list("L").field("Uren").type == "Number"
+
+
+def test_choices_merge_needs_the_choice_type(empty_sandbox, ctx_factory):
+    gw = SharePointGateway(empty_sandbox.site_url, sandbox_token)
+    gw.create_list("Projecten")
+    gw.create_field("Projecten", '<Field Type="Choice" Name="UrenStatus" DisplayName="U">'
+                                 '<CHOICES><CHOICE>Binnen uren</CHOICE></CHOICES></Field>')
+    gw.set_field_choices("Projecten", "UrenStatus", ["Binnen uren", "Overschreden"])
+    (merge,) = [json.loads(r.body) for r in empty_sandbox.requests if r.method == "MERGE"]
+    assert merge == {"Choices": {"__metadata": {"type": "Collection(Edm.String)"},
+                                 "results": ["Binnen uren", "Overschreden"]},
+                     "__metadata": {"type": "SP.FieldChoice"}}
+    site = gw.describe_site(["Projecten"])
+    assert site.lists["Projecten"].fields["UrenStatus"].choices == ("Binnen uren", "Overschreden")
+    gw.close()
+    ctx = ctx_factory(empty_sandbox.site_url)  # as a plain SP.Field, SharePoint refuses it
+    field = ctx.web.lists.get_by_title("Projecten").fields \
+        .get_by_internal_name_or_title("UrenStatus")
+    field.set_property("Choices", {"__metadata": {"type": "Collection(Edm.String)"},
+                                   "results": ["x"]})
+    with pytest.raises(ClientRequestException) as err:
+        field.update().execute_query()
+    assert err.value.response.status_code == 400

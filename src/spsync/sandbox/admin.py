@@ -8,7 +8,7 @@ tests/sandbox/test_sandbox_admin.py):
 - ``POST …/fields/CreateFieldAsXml`` with ``{"parameters": SP.XmlSchemaFieldCreationInformation}``,
   ``POST …/fields/AddField`` with ``{"parameters": SP.FieldCreationInformation}`` and
   ``POST …/fields`` with an ``SP.Field*`` entity (``FieldCollection.add``);
-- ``MERGE`` on a field (``Indexed``, ``Required``, ``Choices``, ...); ``DELETE`` on a list.
+- ``MERGE`` on a field (``Indexed``, ``Required``, ...; ``Choices`` only as ``SP.FieldChoice``); ``DELETE`` on a list.
 
 Like SharePoint, CreateFieldAsXml takes the internal name from ``Name`` only with the option
 ``AddFieldInternalNameHint`` (8); otherwise it derives it from the display name. Unique values
@@ -43,7 +43,9 @@ _CREATABLE = {"Text", "Note", "Number", "Currency", "DateTime", "Choice", "Looku
               "Boolean", "URL", "Integer"}
 #: Properties a MERGE on a field may change.
 _FIELD_WRITABLE = {"Indexed", "Required", "EnforceUniqueValues", "Description",
-                   "DefaultValue", "Hidden", "Choices"}
+                   "DefaultValue", "Hidden"}
+#: Entity types that have ``Choices`` (a MERGE of Choices as ``SP.Field`` fails on SharePoint).
+_CHOICE_TYPES = {"SP.FieldChoice", "SP.FieldMultiChoice"}
 
 
 class PermissionKind:
@@ -309,12 +311,14 @@ class AdminMixin:
     def _merge_field(self, lst: ListInfo, f: FieldInfo, req: Request) -> Response:
         self._require(PermissionKind.ManageLists)
         body = _json_body(req)
-        if not str((body.pop("__metadata", None) or {}).get("type", "")).startswith("SP.Field"):
+        etype = str((body.pop("__metadata", None) or {}).get("type", ""))
+        if not etype.startswith("SP.Field"):
             raise SPError(400, _INVALID, "A type name was not provided for the payload.")
-        unknown = sorted(set(body) - _FIELD_WRITABLE)
+        allowed = _FIELD_WRITABLE | ({"Choices"} if etype in _CHOICE_TYPES else set())
+        unknown = sorted(set(body) - allowed)
         if unknown:
             raise SPError(400, _INVALID, f"The property '{unknown[0]}' does not exist on type "
-                                         f"'SP.Field'.")
+                                         f"'{etype}'.")
         props = dict(body)
         if isinstance(props.get("Choices"), dict):
             props["Choices"] = list(props["Choices"].get("results") or [])
