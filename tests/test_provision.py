@@ -98,6 +98,9 @@ def test_dry_run_lists_the_steps_and_changes_nothing(empty_sandbox, tmp_path):
     config = _config_file(tmp_path, empty_sandbox.site_url)
     result = _cli("provision", "--config", str(config), "--dry-run")
     assert result.exit_code == 0, result.output
+    n = len(plan_provision(schema.provisioned_lists(), _empty_site()))
+    assert f"Proefdraaien: {n} stappen zouden worden uitgevoerd; er is niets veranderd:" \
+        in result.output
     assert "Lijst 'Projecten' aanmaken" in result.output
     assert "Documentbibliotheek 'MT-rapportages' aanmaken" in result.output
     assert ("Kolom 'ToegekendeUren' (Getal, weergavenaam 'Toegekende uren') toevoegen aan "
@@ -197,7 +200,9 @@ def test_provision_without_manage_rights_fails_in_dutch(empty_sandbox, tmp_path)
     assert "'spsync provision' mag op deze site geen lijsten en kolommen maken" in check.output
     result = CliRunner().invoke(main, ["provision", "--config", str(config)])
     assert result.exit_code == 1
-    assert "Fout:" in result.output and "Traceback" not in result.output
+    assert ("Fout: SharePoint weigert deze actie (403): de app heeft op deze site niet genoeg "
+            "rechten.") in result.output
+    assert "Traceback" not in result.output
     assert empty_sandbox.store.lists() == []
 
 

@@ -45,9 +45,23 @@ def _connect(config_path: Path, verbose: int) -> tuple[Any, Any]:
 
 
 def _fail(exc: BaseException) -> None:
-    message = getattr(exc, "message", "") or str(exc)
+    """One Dutch line; refusals name the likely cause instead of the library's English text."""
+    status = getattr(exc, "status", None)
+    if status == 401:
+        message = ("SharePoint accepteert het token niet (401). Controleer tenant_id, client_id "
+                   "en het certificaat in de configuratie, en of de app de toestemming "
+                   "Sites.Selected heeft (docs/INSTALL.md, stap 2 en 4).")
+    elif status == 403:
+        message = ("SharePoint weigert deze actie (403): de app heeft op deze site niet genoeg "
+                   "rechten. 'spsync check' zegt welk recht ontbreekt (docs/INSTALL.md, stap 4).")
+    else:
+        message = getattr(exc, "message", "") or str(exc)
     click.echo(f"Fout: {message}", err=True)
     sys.exit(1)
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def _describe(gateway: Any, config: Any) -> Any:
@@ -85,7 +99,7 @@ def check(ctx: click.Context, config_path: Path) -> None:
         click.echo("In orde: alle lijsten, kolommen, indexen en rechten die spsync nodig heeft "
                    "zijn aanwezig.")
         sys.exit(0)
-    click.echo(f"{len(problems)} probleem/problemen gevonden:")
+    click.echo(f"{_count(len(problems), 'probleem', 'problemen')} gevonden:")
     _print_problems(problems)
     fixable = sum(1 for p in problems if p.fixable)
     if fixable:
@@ -112,15 +126,16 @@ def provision(ctx: click.Context, config_path: Path, dry_run: bool) -> None:
         if not steps:
             click.echo("Niets te doen: de site heeft alle lijsten, kolommen en indexen.")
         elif dry_run:
-            click.echo(f"Proefdraaien: {len(steps)} stap(pen) zou(den) worden uitgevoerd, er "
-                       "is niets veranderd:")
+            click.echo(f"Proefdraaien: {_count(len(steps), 'stap', 'stappen')} "
+                       f"{'zou' if len(steps) == 1 else 'zouden'} worden uitgevoerd; er is niets "
+                       "veranderd:")
             for step in steps:
                 click.echo(f"- {step.text}")
             sys.exit(0)
         else:
             apply_provision(gateway, steps, site,
                             on_step=lambda s: click.echo(f"- {s.text}"))
-            click.echo(f"{len(steps)} stap(pen) uitgevoerd.")
+            click.echo(f"{_count(len(steps), 'stap', 'stappen')} uitgevoerd.")
         remaining = compare_site(config, _describe(gateway, config))
     except (GatewayError, UserError, PermissionError) as exc:
         _fail(exc)
