@@ -60,14 +60,22 @@ RULE_OWNED: dict[str, tuple[str, ...]] = {
     "indicatoren": ("VoortgangHandmatig",),
 }
 
-#: DUBBELE_CODE: unique keys (Hoofdlijnen.Title is the show field of its lookups).
-CODE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "hoofdlijnen": ("Code", "Title"),
-    "projecten": ("ProjectCode",),
-    "doelen": ("DoelCode",),
-    "activiteiten": ("ActiviteitCode",),
-    "indicatoren": ("IndicatorCode",),
-}
+def _code_columns() -> dict[str, tuple[str, ...]]:
+    """Per list its unique columns, then the show fields of lookups pointing at it (a lookup
+    by a value two items share cannot tell them apart, e.g. Hoofdlijnen.Title)."""
+    shown_by = {(schema.lookup_target(c).key, c.lookup_field or "Title")
+                for d in schema.LISTS for c in d.columns if c.type == "Lookup"}
+    out = {}
+    for d in schema.LISTS:
+        names = [c.name for c in d.columns if c.unique]
+        names += [c.name for c in d.columns if (d.key, c.name) in shown_by and c.name not in names]
+        if names:
+            out[d.key] = tuple(names)
+    return out
+
+
+#: DUBBELE_CODE: unique keys and lookup show fields, from the schema.
+CODE_COLUMNS: dict[str, tuple[str, ...]] = _code_columns()
 
 #: Number columns that must not be negative (hours budget, amounts).
 NONNEGATIVE: frozenset[tuple[str, str]] = frozenset({
