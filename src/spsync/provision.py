@@ -142,11 +142,15 @@ def plan_provision(lists: Sequence[ListDef], site: SiteDescription,
         described = site.lists.get(titles[d.key])
         existing = described.fields if described is not None else {}
         for col in d.columns:
-            if col.name in schema.BUILTIN_COLUMNS:
-                continue
             name = _site_column(config, d.key, col.name)
             lookup_title, lookup_show = _lookup_on_site(col, titles, config)
             found = existing.get(name)
+            if found is None and col.name in schema.BUILTIN_COLUMNS:
+                # made with the list: a new list's built-in column may still need its index
+                if described is None and col.must_index:
+                    later_steps.append(Step("set_index", d.key, titles[d.key], d.is_library,
+                                            col, name))
+                continue
             if found is None:
                 steps.append(Step("create_field", d.key, titles[d.key], d.is_library, col, name,
                                   lookup_title, lookup_show))

@@ -116,7 +116,7 @@ N, NV = {"needed": True}, {"needed": True, "value_needed": True}
 IDX, UNIQUE = {"indexed": True}, {"unique": True}
 
 HOOFDLIJNEN = ListDef("hoofdlijnen", "Hoofdlijnen", (
-    _c("Title", "Text", B, True, display="Hoofdlijn", **NV),
+    _c("Title", "Text", B, True, display="Hoofdlijn", **NV, **IDX),  # lookups show it
     _c("Code", "Text", B, True, value_needed=True, **UNIQUE),
     _c("Volgorde", "Number", B, decimals=0),
     _c("Soort", "Choice", B, choices=v.HOOFDLIJN_SOORTEN),
