@@ -13,7 +13,7 @@ the config (``[columns.<list>]``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from spsync import vocabularies as v
@@ -96,6 +96,24 @@ class ListDef:
     code_column: str | None = None  # the human key shown in findings (ProjectCode, DoelCode, ...)
     is_library: bool = False
     extra: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Column facts given as ``extra`` strings (``"indexed"``: comma-separated column names,
+        ``"choices.<column>"``: values separated by ``;``) become facts of the columns, so the
+        loader, provisioning and the checks all see them in one place."""
+        indexed = {n.strip() for n in self.extra.get("indexed", "").split(",") if n.strip()}
+        if not indexed and not any(k.startswith("choices.") for k in self.extra):
+            return
+        columns = []
+        for col in self.columns:
+            facts: dict[str, object] = {}
+            if col.name in indexed and not col.indexed:
+                facts["indexed"] = True
+            raw = self.extra.get(f"choices.{col.name}")
+            if raw and not col.choices:
+                facts["choices"] = tuple(v.strip() for v in raw.split(";") if v.strip())
+            columns.append(replace(col, **facts) if facts else col)  # type: ignore[arg-type]
+        object.__setattr__(self, "columns", tuple(columns))
 
     def column(self, name: str) -> Column:
         for col in self.columns:

@@ -127,3 +127,38 @@ def test_create_field_keeps_the_internal_name_and_a_duplicate_is_refused(target,
         gateway.create_field(scratch.list_title, '<Field Type="Text" Name="Code" '
                                                  'StaticName="Code" DisplayName="Code" />')
     gateway.close()
+
+
+def _needs(gateway, name: str):
+    method = getattr(gateway, name, None)
+    if method is None:
+        gateway.close()
+        pytest.skip(f"this gateway has no {name}() yet (it comes with the alert channels)")
+    return method
+
+
+def test_create_item_returns_its_id_and_etag(target, scratch: Scratch):
+    gateway = target.gateway()
+    create = _needs(gateway, "create_item")
+    info = gateway.describe_lists([scratch.list_title])[scratch.list_title]
+    created = create(info, {"Title": "nieuw", "Code": "C-nieuw", "Uren": 7})
+    gateway.close()
+    assert created.id not in scratch.item_ids and created.etag
+    items = _read(target, scratch.list_title, ["Code", "Uren"])
+    assert (items[created.id]["Code"], items[created.id]["Uren"]) == ("C-nieuw", 7)
+
+
+def test_find_items_filters_on_an_indexed_column_also_with_an_ampersand(target,
+                                                                         scratch: Scratch):
+    gateway = target.gateway()
+    find = _needs(gateway, "find_items")
+    info = gateway.describe_lists([scratch.list_title])[scratch.list_title]
+    found = find(info, "Code eq 'C-3'", ["Code", "Uren"])
+    assert [(i.values["Code"], i.values["Uren"]) for i in found] == [("C-3", 3)]
+    assert found[0].etag
+    ctx = target.context()
+    ctx.web.lists.get_by_title(scratch.list_title).add_item(
+        {"Title": "amp", "Code": "A & B"}).execute_query()
+    assert [i.values["Code"] for i in find(info, "Code eq 'A & B'", ["Code"])] == ["A & B"]
+    assert find(info, "Code eq 'bestaat niet'", ["Code"]) == []
+    gateway.close()
