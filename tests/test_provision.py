@@ -342,3 +342,21 @@ def test_missing_choices_are_named_and_provision_adds_them_after_the_sites_own(p
         "Eigen keuze", "Binnen uren", "Risico op overschrijding", "Overschreden",
         "Geen uren toegekend"]
     assert _cli("check", "--config", str(config)).exit_code == 0
+
+
+def test_a_provision_that_fails_halfway_says_so_and_the_rerun_does_the_rest(empty_sandbox,
+                                                                             tmp_path):
+    config = _config_file(tmp_path, empty_sandbox.site_url)
+    # the first column creation fails (after all lists were made)
+    empty_sandbox.inject(500, times=1, method="POST", path_contains="CreateFieldAsXml")
+    result = CliRunner().invoke(main, ["provision", "--config", str(config)])
+    assert result.exit_code == 1
+    n = len(plan_provision(schema.provisioned_lists(), _empty_site()))
+    lists = len(schema.provisioned_lists())
+    assert f"Gestopt bij stap {lists + 1} van {n}" in result.output
+    assert "Traceback" not in result.output
+    assert len(empty_sandbox.store.lists()) == lists  # the lists made before stay
+    result = _cli("provision", "--config", str(config))
+    assert result.exit_code == 0, result.output
+    assert f"{n - lists} stappen uitgevoerd." in result.output
+    assert _cli("check", "--config", str(config)).exit_code == 0

@@ -133,8 +133,20 @@ def provision(ctx: click.Context, config_path: Path, dry_run: bool) -> None:
                 click.echo(f"- {step.text}")
             sys.exit(0)
         else:
-            apply_provision(gateway, steps, site,
-                            on_step=lambda s: click.echo(f"- {s.text}"))
+            started: list[Any] = []
+
+            def _progress(step: Any) -> None:
+                started.append(step)
+                click.echo(f"- {step.text}")
+
+            try:
+                apply_provision(gateway, steps, site, on_step=_progress)
+            except (GatewayError, UserError, PermissionError):
+                click.echo(f"Gestopt bij stap {len(started)} van {len(steps)}; wat daarvoor is "
+                           "gemaakt blijft staan. Los de fout hieronder op en voer 'spsync "
+                           "provision' opnieuw uit: dan volgen alleen de overige stappen.",
+                           err=True)
+                raise
             click.echo(f"{_count(len(steps), 'stap', 'stappen')} uitgevoerd.")
         remaining = compare_site(config, _describe(gateway, config))
     except (GatewayError, UserError, PermissionError) as exc:
