@@ -10,7 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-__all__ = ["ListInfo", "Item", "ItemUpdate", "WriteOutcome", "UploadedFile", "Gateway"]
+__all__ = ["ListInfo", "Item", "ItemUpdate", "WriteOutcome", "UploadedFile", "Gateway",
+           "FieldDescription", "ListDescription", "SiteDescription", "SiteAdmin"]
 
 
 @dataclass(frozen=True)
@@ -102,3 +103,70 @@ class Gateway(Protocol):
         """Add one item with ``values`` (internal names); returns it with its ID and ETag.
 
         Raises GatewayError."""
+
+# -- site administration (spsync provision / spsync check) -----------------------------------
+
+@dataclass(frozen=True)
+class FieldDescription:
+    """A column as the site defines it (``SP.Field``): what ``spsync check`` compares.
+
+    ``lookup_list`` is the target list's id (Lookup columns), ``choices`` the options of a
+    Choice column."""
+
+    internal_name: str
+    type: str
+    title: str = ""
+    indexed: bool = False
+    required: bool = False
+    unique: bool = False
+    lookup_list: str | None = None
+    lookup_field: str | None = None
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ListDescription:
+    """A list or library with its columns and the app's permissions on it.
+
+    ``base_template`` is 100 for a list, 101 for a document library; ``permissions`` holds the
+    ``SP.PermissionKind`` numbers the app has (None when the site did not say)."""
+
+    title: str
+    id: str
+    base_template: int
+    fields: Mapping[str, FieldDescription]
+    permissions: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class SiteDescription:
+    """What a site has of the lists spsync asked about (None: the list does not exist)."""
+
+    url: str
+    lists: Mapping[str, ListDescription | None]
+    permissions: frozenset[int] | None = None
+
+
+class SiteAdmin(Protocol):
+    """What ``spsync provision`` and ``spsync check`` need from a site, besides the Gateway."""
+
+    def describe_site(self, titles: Sequence[str]) -> SiteDescription:
+        """The lists ``titles`` with all their columns, and the app's permissions.
+
+        Raises GatewayError for anything but a missing list."""
+
+    def create_list(self, title: str, *, library: bool = False, description: str = ""
+                    ) -> ListDescription:
+        """Create a list (BaseTemplate 100) or document library (101). Raises GatewayError."""
+
+    def create_field(self, list_title: str, schema_xml: str) -> FieldDescription:
+        """Add the column defined by ``schema_xml`` (CreateFieldAsXml, internal name from its
+        ``Name``). Raises GatewayError."""
+
+    def set_field_indexed(self, list_title: str, internal_name: str, indexed: bool = True
+                          ) -> None:
+        """Turn the column's index on (or off). Raises GatewayError."""
+
+    def set_field_choices(self, list_title: str, internal_name: str, choices: Sequence[str]
+                          ) -> None:
+        """Replace the options of a Choice column with ``choices``. Raises GatewayError."""

@@ -1,15 +1,22 @@
 """The SharePoint lists of the data model (../shared/domain/DATA-MODEL.md §2) as plain data.
 
-One place names every list, column, column type and writer. The sandbox loader creates lists from
-it, the gateway builds its ``$select``/``$expand`` from it, and the write-back uses it to know which
-columns spsync owns. Column keys are the *logical* internal names of the data model; a site that
-uses other internal names maps them in the config (``[columns.<list>]``).
+One place names every list, column, column type and writer, and every fact about a column that
+more than one part of spsync needs: the Dutch display name, whether the form requires it, the
+choices (from :mod:`spsync.vocabularies`), the lookup target, the index, whether the rules need
+the column (``needed``) or its value (``value_needed``). The sandbox loader creates lists from
+it, the gateway builds its ``$select``/``$expand`` from it, the write-back uses it to know which
+columns spsync owns, the quality rules read their required columns and lookups from it, and
+``spsync provision``/``spsync check`` create and compare the site from it. Column keys are the
+*logical* internal names of the data model; a site that uses other internal names maps them in
+the config (``[columns.<list>]``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
+
+from spsync import vocabularies as v
 
 __all__ = [
     "Writer",
@@ -18,9 +25,12 @@ __all__ = [
     "LISTS",
     "LIBRARY",
     "USERS_LIST",
+    "BUILTIN_COLUMNS",
     "list_def",
     "owned_columns",
     "SIGNALEN",
+    "lookup_target",
+    "provisioned_lists",
 ]
 
 
@@ -37,8 +47,13 @@ class Column:
     """One list column.
 
     ``type`` is SharePoint's ``TypeAsString``. For ``Lookup`` columns ``lookup_list`` and
-    ``lookup_field`` name the target list and its show field; ``User`` columns point at the site
-    users (show field ``Title``, plus ``EMail``).
+    ``lookup_field`` name the target list (its default title) and its show field; ``User``
+    columns point at the site users (show field ``Title``, plus ``EMail``).
+
+    ``required`` is the SharePoint form's Required flag; ``needed`` means the rules compute
+    something else when the column is absent (finding KOLOM_ONTBREEKT), ``value_needed`` that an
+    empty value is a finding (VERPLICHT_VELD_LEEG). ``indexed`` columns are filtered on or are
+    the show field of lookups; ``unique`` ones enforce unique values (which needs an index).
     """
 
     name: str
@@ -47,10 +62,29 @@ class Column:
     required: bool = False
     lookup_list: str | None = None
     lookup_field: str | None = None
+    display: str | None = None
+    choices: tuple[str, ...] = ()
+    default: str | None = None
+    indexed: bool = False
+    unique: bool = False
+    needed: bool = False
+    value_needed: bool = False
+    date_only: bool = True  # DateTime only: "Date only" versus "Date and time"
+    decimals: int | None = None  # Number only
+    max_length: int | None = None  # Text only; SharePoint's default is 255
 
     @property
     def is_reference(self) -> bool:
         return self.type in ("Lookup", "User")
+
+    @property
+    def title(self) -> str:
+        """The Dutch display name staff see (the internal name when the model gives none)."""
+        return self.display or self.name
+
+    @property
+    def must_index(self) -> bool:
+        return self.indexed or self.unique
 
 
 @dataclass(frozen=True)
@@ -64,6 +98,24 @@ class ListDef:
     is_library: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        """Column facts given as ``extra`` strings (``"indexed"``: comma-separated column names,
+        ``"choices.<column>"``: values separated by ``;``) become facts of the columns, so the
+        loader, provisioning and the checks all see them in one place."""
+        indexed = {n.strip() for n in self.extra.get("indexed", "").split(",") if n.strip()}
+        if not indexed and not any(k.startswith("choices.") for k in self.extra):
+            return
+        columns = []
+        for col in self.columns:
+            facts: dict[str, object] = {}
+            if col.name in indexed and not col.indexed:
+                facts["indexed"] = True
+            raw = self.extra.get(f"choices.{col.name}")
+            if raw and not col.choices:
+                facts["choices"] = tuple(v.strip() for v in raw.split(";") if v.strip())
+            columns.append(replace(col, **facts) if facts else col)  # type: ignore[arg-type]
+        object.__setattr__(self, "columns", tuple(columns))
+
     def column(self, name: str) -> Column:
         for col in self.columns:
             if col.name == name:
@@ -75,121 +127,131 @@ S, B, D = Writer.STAFF, Writer.BEHEER, Writer.DAEMON
 
 
 def _c(name: str, type_: str, writer: Writer, required: bool = False, lookup: str | None = None,
-       show: str | None = None) -> Column:
-    return Column(name, type_, writer, required, lookup, show)
+       show: str | None = None, **facts: object) -> Column:
+    return Column(name, type_, writer, required, lookup, show, **facts)  # type: ignore[arg-type]
 
+
+N, NV = {"needed": True}, {"needed": True, "value_needed": True}
+IDX, UNIQUE = {"indexed": True}, {"unique": True}
 
 HOOFDLIJNEN = ListDef("hoofdlijnen", "Hoofdlijnen", (
-    _c("Title", "Text", B, True),
-    _c("Code", "Text", B, True),
-    _c("Volgorde", "Number", B),
-    _c("Soort", "Choice", B),
+    _c("Title", "Text", B, True, display="Hoofdlijn", **NV, **IDX),  # lookups show it
+    _c("Code", "Text", B, True, value_needed=True, **UNIQUE),
+    _c("Volgorde", "Number", B, decimals=0),
+    _c("Soort", "Choice", B, choices=v.HOOFDLIJN_SOORTEN),
     _c("Planperiode", "Text", B),
 ), code_column="Code")
 
 PROJECTEN = ListDef("projecten", "Projecten", (
-    _c("Title", "Text", S, True),
-    _c("ProjectCode", "Text", B, True),
-    _c("ProjectType", "Choice", B, True),
-    _c("Hoofdlijn", "Lookup", B, True, "Hoofdlijnen", "Title"),
-    _c("Planjaar", "Text", B, True),
-    _c("Eigenaar", "User", B, True),
-    _c("ToegekendeUren", "Number", B),
-    _c("Startdatum", "DateTime", B, True),
-    _c("Einddatum", "DateTime", B, True),
-    _c("Projectstatus", "Choice", S, True),
+    _c("Title", "Text", S, True, display="Projectnaam"),
+    _c("ProjectCode", "Text", B, True, display="Projectcode", **NV, **UNIQUE),
+    _c("ProjectType", "Choice", B, True, display="Type", choices=v.PROJECT_TYPES, **NV),
+    _c("Hoofdlijn", "Lookup", B, True, "Hoofdlijnen", "Title", **NV),
+    _c("Planjaar", "Text", B, True, **N),
+    _c("Eigenaar", "User", B, True, **NV),
+    _c("ToegekendeUren", "Number", B, display="Toegekende uren", decimals=1, **N),
+    _c("Startdatum", "DateTime", B, True, **NV),
+    _c("Einddatum", "DateTime", B, True, **NV),
+    _c("Projectstatus", "Choice", S, True, choices=v.PROJECT_STATUSES, default=v.LOPEND, **NV),
     _c("Omschrijving", "Note", S),
-    _c("BegrootBedrag", "Currency", B),
-    _c("WerkelijkeUitgave", "Currency", S),
-    _c("BudgetPM", "Boolean", B),
+    _c("BegrootBedrag", "Currency", B, display="Begroot bedrag", **N),
+    _c("WerkelijkeUitgave", "Currency", S, display="Werkelijke uitgave", **N),
+    _c("BudgetPM", "Boolean", B, display="Bedrag p.m.", **N),
     _c("Subsidieverstrekker", "Text", S),
-    _c("GeboekteUren", "Number", D),
-    _c("RestUren", "Number", D),
-    _c("VerbruikPct", "Number", D),
-    _c("UrenStatus", "Choice", D),
-    _c("BudgetStatus", "Choice", D),
-    _c("OngeldigeBoekingen", "Number", D),
+    _c("GeboekteUren", "Number", D, display="Geboekte uren", decimals=2),
+    _c("RestUren", "Number", D, display="Resterende uren", decimals=2),
+    _c("VerbruikPct", "Number", D, display="Verbruik %", decimals=1),
+    _c("UrenStatus", "Choice", D, display="Urenstatus", choices=v.UREN_STATUSES),
+    _c("BudgetStatus", "Choice", D, display="Budgetstatus", choices=v.BUDGET_STATUSES),
+    _c("OngeldigeBoekingen", "Number", D, display="Ongeldige boekingen", decimals=0),
     _c("Controlemelding", "Note", D),
-    _c("StatusGewijzigdOp", "DateTime", D),
-    _c("UrenSignaalStatus", "Text", D),
+    _c("StatusGewijzigdOp", "DateTime", D, display="Status gewijzigd op", date_only=False),
+    _c("UrenSignaalStatus", "Text", D, display="Uren gesignaleerd"),
 ), code_column="ProjectCode")
 
 URENREGISTRATIE = ListDef("urenregistratie", "Urenregistratie", (
-    _c("Title", "Text", S, True),
-    _c("Project", "Lookup", S, True, "Projecten", "ProjectCode"),
+    _c("Title", "Text", S, True, display="Omschrijving"),
+    _c("Project", "Lookup", S, True, "Projecten", "ProjectCode", **N, **IDX),
     _c("Medewerker", "User", S, True),
-    _c("Datum", "DateTime", S, True),
-    _c("Uren", "Number", S, True),
-    _c("BoekingStatus", "Choice", D),
-    _c("Controlemelding", "Text", D),
+    _c("Datum", "DateTime", S, True, **N, **IDX),
+    _c("Uren", "Number", S, True, decimals=2, **N),
+    _c("BoekingStatus", "Choice", D, display="Boekingsstatus", choices=v.BOEKING_STATUSES, **IDX),
+    _c("Controlemelding", "Text", D, max_length=255),
 ))
 
 JAARKALENDER = ListDef("jaarkalender", "Jaarkalender", (
-    _c("Title", "Text", B, True),
-    _c("Documenttype", "Choice", B, True),
-    _c("Overleg", "Choice", B, True),
-    _c("Bespreekdoel", "Choice", B),
-    _c("Planjaar", "Text", B, True),
-    _c("PeriodeStart", "DateTime", B, True),
-    _c("PeriodeEind", "DateTime", B, True),
-    _c("GeplandeDatum", "DateTime", B),
-    _c("Eigenaar", "User", B, True),
-    _c("BesprokenOp", "DateTime", S),
-    _c("BesprokenIn", "Choice", S),
-    _c("Vervallen", "Boolean", B),
+    _c("Title", "Text", B, True, display="Document", **NV),
+    _c("Documenttype", "Choice", B, True, choices=v.DOCUMENT_TYPES, **NV),
+    _c("Overleg", "Choice", B, True, choices=v.OVERLEGGEN, **N),
+    _c("Bespreekdoel", "Choice", B, choices=v.BESPREEKDOELEN),
+    _c("Planjaar", "Text", B, True, **N),
+    _c("PeriodeStart", "DateTime", B, True, display="Periode van", **N),
+    _c("PeriodeEind", "DateTime", B, True, display="Periode t/m (deadline)", **N),
+    _c("GeplandeDatum", "DateTime", B, display="Geplande vergaderdatum"),
+    _c("Eigenaar", "User", B, True, **NV),
+    _c("BesprokenOp", "DateTime", S, display="Besproken op", **N),
+    _c("BesprokenIn", "Choice", S, display="Besproken in overleg", choices=v.OVERLEGGEN, **N),
+    _c("Vervallen", "Boolean", B, default="0", **N),
     _c("Toelichting", "Note", S),
-    _c("DocumentLink", "URL", S),
-    _c("KalenderStatus", "Choice", D),
-    _c("DagenTeLaat", "Number", D),
-    _c("GemistGesignaleerdOp", "DateTime", D),
-    _c("HerinneringVerzondenOp", "DateTime", D),
-    _c("Controlemelding", "Text", D),
+    _c("DocumentLink", "URL", S, display="Link naar document"),
+    _c("KalenderStatus", "Choice", D, display="Kalenderstatus", choices=v.KALENDER_STATUSES),
+    _c("DagenTeLaat", "Number", D, display="Dagen te laat", decimals=0),
+    _c("GemistGesignaleerdOp", "DateTime", D, display="Gemist gesignaleerd op",
+       date_only=False),
+    _c("HerinneringVerzondenOp", "DateTime", D, display="Herinnering verzonden op",
+       date_only=False),
+    _c("Controlemelding", "Text", D, max_length=255),
 ))
 
 DOELEN = ListDef("doelen", "Doelen", (
-    _c("Title", "Text", B, True),
-    _c("DoelCode", "Text", B, True),
-    _c("Hoofdlijn", "Lookup", B, True, "Hoofdlijnen", "Title"),
+    _c("Title", "Text", B, True, display="Doel"),
+    _c("DoelCode", "Text", B, True, display="Doelcode", **NV, **UNIQUE),
+    _c("Hoofdlijn", "Lookup", B, True, "Hoofdlijnen", "Title", value_needed=True),
     _c("Planperiode", "Text", B, True),
     _c("Omschrijving", "Note", B),
-    _c("DoelStatus", "Choice", D),
-    _c("DoelStatusHandmatig", "Choice", B),
+    _c("DoelStatus", "Choice", D, display="Doelstatus", choices=v.DOEL_STATUSES),
+    _c("DoelStatusHandmatig", "Choice", B, display="Doelstatus (handmatig)",
+       choices=v.DOEL_STATUSES),
 ), code_column="DoelCode")
 
 ACTIVITEITEN = ListDef("activiteiten", "Activiteiten", (
-    _c("Title", "Text", S, True),
-    _c("ActiviteitCode", "Text", B, True),
+    _c("Title", "Text", S, True, display="Activiteit"),
+    _c("ActiviteitCode", "Text", B, True, display="Activiteitcode", **NV, **UNIQUE),
     _c("Hoofdlijn", "Lookup", B, True, "Hoofdlijnen", "Title"),
     _c("Doel", "Lookup", B, False, "Doelen", "DoelCode"),
     _c("Project", "Lookup", B, False, "Projecten", "ProjectCode"),
-    _c("Planjaar", "Text", B, True),
+    _c("Planjaar", "Text", B, True, **N),
     _c("Eigenaar", "User", B),
-    _c("Voortgang", "Choice", S, True),
-    _c("VoortgangToelichting", "Note", S),
-    _c("VoortgangCategorie", "Choice", D),
-    _c("CategorieHandmatig", "Choice", B),
-    _c("Controlemelding", "Text", D),
+    _c("Voortgang", "Choice", S, True, choices=v.VOORTGANG, default=v.NOG_NIET_GESTART, **N),
+    _c("VoortgangToelichting", "Note", S, display="Toelichting voortgang"),
+    _c("VoortgangCategorie", "Choice", D, display="Voortgangscategorie",
+       choices=v.VOORTGANG_CATEGORIEEN),
+    _c("CategorieHandmatig", "Choice", B, display="Categorie (handmatig)",
+       choices=v.VOORTGANG_CATEGORIEEN),
+    _c("Controlemelding", "Text", D, max_length=255),
 ), code_column="ActiviteitCode")
 
 INDICATOREN = ListDef("indicatoren", "Indicatoren", (
-    _c("Title", "Text", B, True),
-    _c("IndicatorCode", "Text", B, True),
-    _c("Doel", "Lookup", B, True, "Doelen", "DoelCode"),
-    _c("Meeteenheid", "Choice", B, True),
-    _c("GewensteRichting", "Choice", B, True),
-    _c("Streefwaarde", "Number", B),
-    _c("Berekening", "Choice", B, True),
-    _c("Nulmeting", "Text", B),
-    _c("WaardeHandmatig", "Number", S),
-    _c("VoortgangHandmatig", "Choice", S),
-    _c("WaardeToelichting", "Note", S),
-    _c("Planjaar", "Text", B, True),
-    _c("BerekendeWaarde", "Number", D),
-    _c("Teller", "Number", D),
-    _c("Noemer", "Number", D),
-    _c("IndicatorStatus", "Choice", D),
+    _c("Title", "Text", B, True, display="Indicator"),
+    _c("IndicatorCode", "Text", B, True, display="Indicatorcode", **NV, **UNIQUE),
+    _c("Doel", "Lookup", B, True, "Doelen", "DoelCode", **NV),
+    _c("Meeteenheid", "Choice", B, True, choices=v.MEETEENHEDEN),
+    _c("GewensteRichting", "Choice", B, True, display="Gewenste richting",
+       choices=v.GEWENSTE_RICHTINGEN, **N),
+    _c("Streefwaarde", "Number", B, **N),
+    _c("Berekening", "Choice", B, True, choices=v.BEREKENINGEN, **NV),
+    _c("Nulmeting", "Text", B, **N),
+    _c("WaardeHandmatig", "Number", S, display="Waarde (handmatig)", **N),
+    _c("VoortgangHandmatig", "Choice", S, display="Voortgang (handmatig)",
+       choices=v.VOORTGANG_HANDMATIG, **N),
+    _c("WaardeToelichting", "Note", S, display="Toelichting"),
+    _c("Planjaar", "Text", B, True, **N),
+    _c("BerekendeWaarde", "Number", D, display="Berekende waarde", decimals=1),
+    _c("Teller", "Number", D, decimals=0),
+    _c("Noemer", "Number", D, decimals=0),
+    _c("IndicatorStatus", "Choice", D, display="Indicatorstatus", choices=v.INDICATOR_STATUSES),
     _c("Definitief", "Boolean", D),
-    _c("Controlemelding", "Text", D),
+    _c("Controlemelding", "Text", D, max_length=255),
 ), code_column="IndicatorCode")
 
 #: The document library for the weekly report; its columns are file metadata spsync writes.
@@ -198,7 +260,7 @@ LIBRARY = ListDef("rapportages", "MT-rapportages", (
     _c("Rapportageweek", "Text", D),
     _c("Controledatum", "DateTime", D),
     _c("Planjaar", "Text", D),
-    _c("GegenereerdOp", "DateTime", D),
+    _c("GegenereerdOp", "DateTime", D, display="Gegenereerd op", date_only=False),
 ), is_library=True)
 
 #: Stand-in for the site's user information list; Person columns point here.
@@ -240,3 +302,22 @@ SIGNALEN = ListDef("signalen", "Signalen", (
     _c("Bericht", "Text", D),
 ), extra={"indexed": "Sleutel",
           "choices.Soort": "Gemist;Escalatie;Herinnering;Uren;Budget"})
+
+
+#: Columns every list or library has from its creation; provisioning never creates them.
+BUILTIN_COLUMNS = frozenset({"Title"})
+
+
+def lookup_target(column: Column) -> ListDef:
+    """The list a Lookup column points at (``lookup_list`` holds its default title)."""
+    for definition in _BY_KEY.values():
+        if definition.title == column.lookup_list:
+            return definition
+    raise KeyError(f"no list titled {column.lookup_list!r}")
+
+
+def provisioned_lists() -> tuple[ListDef, ...]:
+    """What ``spsync provision`` creates: the lists, the library and the Signalen list when the
+    data model has one (lookup targets first)."""
+    signalen = globals().get("SIGNALEN")
+    return (*LISTS, LIBRARY, *((signalen,) if isinstance(signalen, ListDef) else ()))

@@ -49,10 +49,11 @@ from spsync.exceptions import (
     Throttled,
 )
 from spsync.gateway import Item, ItemUpdate, ListInfo, UploadedFile, WriteOutcome
+from spsync.gateway import FieldDescription, ListDescription, SiteDescription
 from spsync.logs import register_secret
 
 __all__ = ["SharePointGateway", "gateway_for", "translate", "add_response_hook",
-           "MAX_RETRY_AFTER_S", "MAX_BACKOFF_S"]
+           "permission_kinds", "MAX_RETRY_AFTER_S", "MAX_BACKOFF_S"]
 
 log = logging.getLogger(__name__)
 
@@ -489,6 +490,119 @@ class SharePointGateway:
         return Item(id=int(props.get("Id") or props.get("ID")), etag=etag.get("value"),
                     values=props)
 
+    # -- site administration (spsync.gateway.SiteAdmin) ---------------------------------
+    def describe_site(self, titles: Sequence[str]) -> SiteDescription:
+        """The web's permissions and each list with all its columns, in one ``$batch``.
+
+        Fields are read without ``$select``: type-specific properties (``Choices``,
+        ``LookupList``) exist only on the derived field types."""
+        ctx = self._ctx
+        web = ctx.web
+        web.select(["Url", "EffectiveBasePermissions"]).get()
+        loaded = []
+        for title in titles:
+            lst = ctx.web.lists.get_by_title(title)
+            lst.select(["Id", "Title", "BaseTemplate", "EffectiveBasePermissions"]).get()
+            loaded.append((title, lst, lst.fields.get()))
+        try:
+            with ctx.collect_batch_failures() as failures:
+                ctx.execute_batch(items_per_batch=self.batch_size)
+        except Exception as exc:  # noqa: BLE001 - translated
+            raise self._failed(exc) from exc
+        other = [exc for _, exc in failures if _status(exc) != 404]
+        if other:
+            raise self._failed(other[0]) from other[0]
+        lists: dict[str, ListDescription | None] = {}
+        for title, lst, fields in loaded:
+            props = lst.properties
+            if "Id" not in props:
+                lists[title] = None
+                continue
+            described = [_field_description(f.properties) for f in fields]
+            lists[title] = ListDescription(
+                title=title, id=str(props["Id"]), base_template=int(props.get("BaseTemplate") or 0),
+                fields={f.internal_name: f for f in described},
+                permissions=permission_kinds(props.get("EffectiveBasePermissions")))
+        return SiteDescription(url=str(web.properties.get("Url") or self.site_url), lists=lists,
+                               permissions=permission_kinds(
+                                   web.properties.get("EffectiveBasePermissions")))
+
+    def create_list(self, title: str, *, library: bool = False, description: str = ""
+                    ) -> ListDescription:
+        """``lists.add`` with ListCreationInformation (BaseTemplate 100, or 101 for a library).
+
+        Not retried: a create that timed out may still have happened; a rerun of provision
+        plans from what the site then has."""
+        from office365.sharepoint.lists.creation_information import ListCreationInformation
+        from office365.sharepoint.lists.templates.type import ListTemplateType
+
+        template = ListTemplateType.DocumentLibrary if library else ListTemplateType.GenericList
+        ctx = self._ctx
+        try:
+            created = ctx.web.lists.add(ListCreationInformation(title, description or None,
+                                                                template))
+            ctx.execute_query()
+        except Exception as exc:  # noqa: BLE001 - translated
+            raise self._failed(exc) from exc
+        props = created.properties
+        return ListDescription(title=str(props.get("Title") or title), id=str(props.get("Id")),
+                               base_template=int(props.get("BaseTemplate") or int(template)),
+                               fields={})
+
+    def create_field(self, list_title: str, schema_xml: str) -> FieldDescription:
+        """``fields/CreateFieldAsXml`` with AddFieldInternalNameHint (the internal name is the
+        XML's ``Name``, not derived from the display name) and AddFieldToDefaultView."""
+        from office365.runtime.queries.service_operation import ServiceOperationQuery
+        from office365.sharepoint.fields.add_field_options import AddFieldOptions
+        from office365.sharepoint.fields.field import Field
+        from office365.sharepoint.fields.xmlSchemaFieldCreationInformation import (
+            XmlSchemaFieldCreationInformation,
+        )
+
+        ctx = self._ctx
+        fields = ctx.web.lists.get_by_title(list_title).fields
+        options = AddFieldOptions.AddFieldInternalNameHint | AddFieldOptions.AddFieldToDefaultView
+        created = Field(ctx)
+        fields.add_child(created)
+        payload = {"parameters": XmlSchemaFieldCreationInformation(schema_xml, int(options))}
+        ctx.add_query(ServiceOperationQuery(fields, "CreateFieldAsXml", None, payload, None,
+                                            created))
+        try:
+            ctx.execute_query()
+        except Exception as exc:  # noqa: BLE001 - translated
+            raise self._failed(exc, list_title=list_title) from exc
+        return _field_description(created.properties)
+
+    def set_field_indexed(self, list_title: str, internal_name: str, indexed: bool = True
+                          ) -> None:
+        """MERGE ``Indexed`` on the field (SharePoint refuses this above 20,000 items)."""
+        ctx = self._ctx
+        target = ctx.web.lists.get_by_title(list_title).fields \
+            .get_by_internal_name_or_title(internal_name)
+        target.set_property("Indexed", indexed)
+        try:
+            target.update()
+            ctx.execute_query()
+        except Exception as exc:  # noqa: BLE001 - translated
+            raise self._failed(exc, list_title=list_title) from exc
+
+    def set_field_choices(self, list_title: str, internal_name: str, choices: Sequence[str]
+                          ) -> None:
+        """MERGE ``Choices`` on the field, typed ``SP.FieldChoice`` (the property does not
+        exist on ``SP.Field``)."""
+        from office365.runtime.types.collections import StringCollection
+        from office365.sharepoint.fields.choice import FieldChoice
+
+        ctx = self._ctx
+        target = ctx.web.lists.get_by_title(list_title).fields \
+            .get_by_internal_name_or_title(internal_name, FieldChoice)
+        target.set_property("Choices", StringCollection(list(choices)))
+        try:
+            target.update()
+            ctx.execute_query()
+        except Exception as exc:  # noqa: BLE001 - translated
+            raise self._failed(exc, list_title=list_title) from exc
+
 
 def gateway_for(config: Any) -> SharePointGateway:
     """The gateway a command uses for ``config``: its token provider (certificate loaded and
@@ -517,3 +631,44 @@ def add_response_hook(gateway: SharePointGateway,
             log.debug("response hook failed", exc_info=True)
 
     gateway._session.hooks["response"].append(_hook)  # noqa: SLF001 - same module
+
+
+def permission_kinds(value: Any) -> frozenset[int] | None:
+    """The ``SP.PermissionKind`` numbers set in an ``SP.BasePermissions`` value (High/Low as
+    the library's object or as the raw dict); None when there is no value."""
+    if value is None:
+        return None
+    if isinstance(value, Mapping):
+        high, low = value.get("High"), value.get("Low")
+    else:
+        high, low = getattr(value, "High", None), getattr(value, "Low", None)
+    if high is None and low is None:
+        return None
+    mask = (int(high or 0) << 32) | int(low or 0)
+    return frozenset(k for k in range(1, 65) if mask >> (k - 1) & 1)
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    """A ``Collection(Edm.String)`` as the library leaves it (list, StringCollection, dict)."""
+    if value is None:
+        return ()
+    if isinstance(value, Mapping):
+        value = value.get("results") or []
+    if not isinstance(value, (list, tuple)):
+        value = list(getattr(value, "_data", None) or getattr(value, "items", None) or value)
+    return tuple(str(v) for v in value)
+
+
+def _field_description(props: Mapping[str, Any]) -> FieldDescription:
+    lookup = props.get("LookupList")
+    return FieldDescription(
+        internal_name=str(props.get("InternalName") or ""),
+        type=str(props.get("TypeAsString") or ""),
+        title=str(props.get("Title") or ""),
+        indexed=bool(props.get("Indexed", False)),
+        required=bool(props.get("Required", False)),
+        unique=bool(props.get("EnforceUniqueValues", False)),
+        lookup_list=str(lookup).strip("{}").lower() if lookup else None,
+        lookup_field=props.get("LookupField") or None,
+        choices=_strings(props.get("Choices")),
+    )

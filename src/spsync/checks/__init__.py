@@ -17,6 +17,8 @@ from typing import Any
 
 import pandas as pd
 
+from spsync import schema
+
 from .activities import compute_activities
 from .bookings import check_bookings
 from .calendar import compute_calendar
@@ -49,13 +51,13 @@ __all__ = [
     "run_checks",
 ]
 
-LIST_KEYS = ("hoofdlijnen", "projecten", "urenregistratie", "jaarkalender", "doelen",
-             "activiteiten", "indicatoren")
+LIST_KEYS = tuple(d.key for d in schema.LISTS)
 
-#: Controlemelding is Text(255) everywhere except on Projecten (Note).
+#: The length limit of each list's Controlemelding column (from the schema): Text(255)
+#: everywhere except on Projecten (Note, no limit).
 TEXT_MAX: dict[str, int | None] = {
-    "projecten": None, "urenregistratie": 255, "jaarkalender": 255, "activiteiten": 255,
-    "indicatoren": 255,
+    d.key: None if c.type == "Note" else (c.max_length or 255)
+    for d in schema.LISTS for c in d.columns if c.name == "Controlemelding"
 }
 
 #: The columns run_checks adds per list: (Daemon columns to write, report-only helper columns).

@@ -52,31 +52,19 @@ LIST_CONSEQUENCES: dict[str, str] = {
     "indicatoren": "de indicatoren zijn niet berekend",
 }
 
-#: KOLOM_ONTBREEKT: columns whose absence changes what the rules compute. Optional overrides
-#: and free text (CategorieHandmatig, Toelichting, ...) may be absent without a finding.
+#: KOLOM_ONTBREEKT: columns whose absence changes what the rules compute (``Column.needed`` in
+#: the schema). Optional overrides and free text (CategorieHandmatig, Toelichting, ...) may be
+#: absent without a finding.
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "hoofdlijnen": ("Title",),
-    "projecten": ("ProjectCode", "ProjectType", "Hoofdlijn", "Planjaar", "Eigenaar",
-                  "ToegekendeUren", "Startdatum", "Einddatum", "Projectstatus", "BegrootBedrag",
-                  "WerkelijkeUitgave", "BudgetPM"),
-    "urenregistratie": ("Project", "Datum", "Uren"),
-    "jaarkalender": ("Title", "Documenttype", "Overleg", "Planjaar", "PeriodeStart",
-                     "PeriodeEind", "Eigenaar", "BesprokenOp", "BesprokenIn", "Vervallen"),
-    "doelen": ("DoelCode",),
-    "activiteiten": ("ActiviteitCode", "Planjaar", "Voortgang"),
-    "indicatoren": ("IndicatorCode", "Doel", "GewensteRichting", "Streefwaarde", "Berekening",
-                    "Nulmeting", "VoortgangHandmatig", "WaardeHandmatig", "Planjaar"),
+    d.key: tuple(c.name for c in d.columns if c.needed) for d in schema.LISTS
+    if any(c.needed for c in d.columns)
 }
 
-#: VERPLICHT_VELD_LEEG: values the rules or the alerts need (Planjaar has its own check).
+#: VERPLICHT_VELD_LEEG: values the rules or the alerts need (``Column.value_needed``; Planjaar
+#: has its own check).
 REQUIRED_VALUES: dict[str, tuple[str, ...]] = {
-    "hoofdlijnen": ("Title", "Code"),
-    "projecten": ("ProjectCode", "ProjectType", "Hoofdlijn", "Eigenaar", "Startdatum",
-                  "Einddatum", "Projectstatus"),
-    "jaarkalender": ("Title", "Documenttype", "Eigenaar"),
-    "doelen": ("DoelCode", "Hoofdlijn"),
-    "activiteiten": ("ActiviteitCode",),
-    "indicatoren": ("IndicatorCode", "Doel", "Berekening"),
+    d.key: tuple(c.name for c in d.columns if c.value_needed) for d in schema.LISTS
+    if any(c.value_needed for c in d.columns)
 }
 
 #: Columns a rule module validates itself (see the module docstring).
@@ -87,14 +75,22 @@ RULE_OWNED: dict[str, tuple[str, ...]] = {
     "indicatoren": ("VoortgangHandmatig",),
 }
 
-#: DUBBELE_CODE: unique keys (Hoofdlijnen.Title is the show field of its lookups).
-CODE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "hoofdlijnen": ("Code", "Title"),
-    "projecten": ("ProjectCode",),
-    "doelen": ("DoelCode",),
-    "activiteiten": ("ActiviteitCode",),
-    "indicatoren": ("IndicatorCode",),
-}
+def _code_columns() -> dict[str, tuple[str, ...]]:
+    """Per list its unique columns, then the show fields of lookups pointing at it (a lookup
+    by a value two items share cannot tell them apart, e.g. Hoofdlijnen.Title)."""
+    shown_by = {(schema.lookup_target(c).key, c.lookup_field or "Title")
+                for d in schema.LISTS for c in d.columns if c.type == "Lookup"}
+    out = {}
+    for d in schema.LISTS:
+        names = [c.name for c in d.columns if c.unique]
+        names += [c.name for c in d.columns if (d.key, c.name) in shown_by and c.name not in names]
+        if names:
+            out[d.key] = tuple(names)
+    return out
+
+
+#: DUBBELE_CODE: unique keys and lookup show fields, from the schema.
+CODE_COLUMNS: dict[str, tuple[str, ...]] = _code_columns()
 
 #: Number columns that must not be negative (hours budget, amounts).
 NONNEGATIVE: frozenset[tuple[str, str]] = frozenset({
@@ -110,15 +106,12 @@ OWNER_COLUMNS: dict[str, tuple[str, ...]] = {
     "projecten": ("Eigenaar",), "jaarkalender": ("Eigenaar",), "activiteiten": ("Eigenaar",),
 }
 
-#: LOOKUP_ONBEKEND: (list, column) -> (target list, show column). Urenregistratie.Project is
-#: checked by §5.2 (PROJECT_ONBEKEND).
+#: LOOKUP_ONBEKEND: (list, column) -> (target list, show column), the schema's Lookup columns
+#: except those a rule checks itself (Urenregistratie.Project: §5.2 PROJECT_ONBEKEND).
 LOOKUPS: dict[tuple[str, str], tuple[str, str]] = {
-    ("projecten", "Hoofdlijn"): ("hoofdlijnen", "Title"),
-    ("doelen", "Hoofdlijn"): ("hoofdlijnen", "Title"),
-    ("activiteiten", "Hoofdlijn"): ("hoofdlijnen", "Title"),
-    ("activiteiten", "Doel"): ("doelen", "DoelCode"),
-    ("activiteiten", "Project"): ("projecten", "ProjectCode"),
-    ("indicatoren", "Doel"): ("doelen", "DoelCode"),
+    (d.key, c.name): (schema.lookup_target(c).key, c.lookup_field or "Title")
+    for d in schema.LISTS for c in d.columns
+    if c.type == "Lookup" and c.name not in RULE_OWNED.get(d.key, ())
 }
 
 

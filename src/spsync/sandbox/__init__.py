@@ -13,7 +13,15 @@ Known deviations from SharePoint Online (a test against a real tenant would noti
   ``inject(403)``);
 - every item carries ``Id``, ``ID``, ``Title``, ``Created`` and ``Modified``; no ``Author``/
   ``Editor``, no multi-value lookups, no ``getChanges``, no folder creation or file rename/move;
-- MERGE property names are case-sensitive and need ``__metadata.type``.
+- MERGE property names are case-sensitive and need ``__metadata.type``;
+- lists are created only as custom lists (BaseTemplate 100) and document libraries (101); a new
+  list has just ``Title`` (no content types, views or version settings); field schema XML is read
+  for type, names, Required, Indexed, EnforceUniqueValues, choices, default, date format and
+  lookup target, other attributes are kept in ``SchemaXml`` but have no effect; no index
+  refusal above 20,000 items; removed columns keep their values in the items;
+- permissions are one Sites.Selected role for the whole web (``set_role``: read, write, manage,
+  fullcontrol as sets of permission kinds chosen here, not read from SharePoint); no item-level
+  permissions, and reads are never refused.
 
 Besides SharePoint it answers Microsoft Graph's ``POST /v1.0/users/{id}/sendMail`` on the same
 port (``SandboxServer.graph_url``; 202, the accepted messages kept in the SQLite file and shown

@@ -15,6 +15,7 @@ from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from . import items as it
+from .admin import AdminMixin, PermissionKind
 from .odata import SPError, parse_datetime
 from .files import FilesMixin
 from .files import file_missing as _file_missing
@@ -53,7 +54,7 @@ def to_utc_string(dt: datetime) -> str:
     return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class Api(FilesMixin):
+class Api(FilesMixin, AdminMixin):
     """Resolves paths to resources and runs the operation the method asks for."""
 
     def __init__(self, store: Store, site_url: Callable[[], str], site_path: str,
@@ -94,6 +95,8 @@ class Api(FilesMixin):
             return ("web",)
         if kind == "root" and k == "site":
             return ("web",)
+        if kind in ("web", "list") and k == "effectivebasepermissions":
+            return ("permissions",)
         if kind == "web":
             if k == "lists":
                 if seg.args:
@@ -140,6 +143,8 @@ class Api(FilesMixin):
                 return ("response", self._validate_update(node[1], node[2], req))
             if k == "file":
                 return ("file", self._file_of_item(node[1], node[2]))
+        if kind == "fields" and (found := self._field_step(node[1], seg, req)) is not None:
+            return found
         if kind == "fields" and k in ("getbyinternalnameortitle", "getbytitle", "getbyinternalname"):
             return ("field", node[1], self._field(node[1], str(seg.arg("strName", "title"))))
         if kind == "folder":
@@ -151,6 +156,7 @@ class Api(FilesMixin):
                 raise SPError(400, _INVALID, "Folders have no item in the sandbox.")
         if kind == "files":
             if k == "add":
+                self._require(PermissionKind.AddListItems)
                 return ("response", self._add_file(node[1], node[2], seg, req))
             if k == "getbyurl":
                 return ("file", self._file_in(node[2], str(seg.arg("url"))))
@@ -194,13 +200,19 @@ class Api(FilesMixin):
         if kind == "web" and m == "GET":
             return json_response({"__metadata": {"type": "SP.Web"}, "Title": "spsync sandbox",
                                   "Url": self.site_url(), "ServerRelativeUrl": self.site_path,
-                                  "Id": str(uuid.uuid5(uuid.NAMESPACE_URL, self.site_path))})
+                                  "Id": str(uuid.uuid5(uuid.NAMESPACE_URL, self.site_path)),
+                                  "EffectiveBasePermissions": self._permissions_json()})
+        if kind == "permissions" and m == "GET":
+            return json_response({"EffectiveBasePermissions": self._permissions_json()})
         if kind == "lists" and m == "GET":
-            return json_response({"results": [it.list_json(self.store, lst, self.api_base,
-                                                           self.site_path)
+            return json_response({"results": [self._list_json(lst)
                                               for lst in self.store.lists()]})
+        if kind == "lists" and m == "POST":
+            return self._create_list(req)
         if kind == "list" and m == "GET":
-            return json_response(it.list_json(self.store, node[1], self.api_base, self.site_path))
+            return json_response(self._list_json(node[1]))
+        if kind == "list" and m == "DELETE":
+            return self._delete_list(node[1])
         if kind == "items":
             q = it.ItemQuery(self.store, node[1], self.api_base)
             if m == "GET":
@@ -211,10 +223,14 @@ class Api(FilesMixin):
             return self._item(node[1], node[2], req)
         if kind == "fields" and m == "GET":
             lst = node[1]
-            return json_response({"results": [it.field_json(self.store, lst, f, self.api_base)
+            return json_response({"results": [self._field_json(lst, f)
                                               for f in it.system_fields() + lst.fields]})
+        if kind == "fields" and m == "POST":
+            return self._create_field_entity(node[1], req)
         if kind == "field" and m == "GET":
-            return json_response(it.field_json(self.store, node[1], node[2], self.api_base))
+            return json_response(self._field_json(node[1], node[2]))
+        if kind == "field" and m in ("MERGE", "PATCH"):
+            return self._merge_field(node[1], node[2], req)
         if kind == "users" and m == "GET":
             return json_response({"results": [self._user_json(u) for u in self.store.users()]})
         if kind == "user" and m == "GET":
@@ -259,6 +275,7 @@ class Api(FilesMixin):
                     q.resolve(s)
             return json_response(q.render(item, select, expand), headers={"ETag": f'"{item.version}"'})
         if req.method in ("MERGE", "PATCH", "PUT"):
+            self._require(PermissionKind.EditListItems)
             changes = self._parse_item_body(lst, req.body)
             self.before_write(lst, item_id)
             if self.store.get_item(lst.id, item_id) is None:
@@ -271,6 +288,7 @@ class Api(FilesMixin):
                 raise _item_missing() from None
             return Response(204, {"ETag": f'"{item.version}"'})
         if req.method == "DELETE":
+            self._require(PermissionKind.DeleteListItems)
             self.before_write(lst, item_id)
             item = self.store.get_item(lst.id, item_id)
             if item is None:
@@ -283,6 +301,7 @@ class Api(FilesMixin):
         raise SPError(405, _INVALID, f"The HTTP method '{req.method}' cannot be used here.")
 
     def _create_item(self, lst: ListInfo, req: Request) -> Response:
+        self._require(PermissionKind.AddListItems)
         item = self.store.add_item(lst.id, self._parse_item_body(lst, req.body))
         q = it.ItemQuery(self.store, lst, self.api_base)
         return json_response(q.render(item, [], []), 201, {"ETag": f'"{item.version}"'})
@@ -320,6 +339,7 @@ class Api(FilesMixin):
     def _validate_update(self, lst: ListInfo, item_id: int, req: Request) -> Response:
         if req.method != "POST":
             raise SPError(405, _INVALID, "ValidateUpdateListItem needs POST.")
+        self._require(PermissionKind.EditListItems)
         payload = json.loads(req.body or b"{}")
         self.before_write(lst, item_id)
         if self.store.get_item(lst.id, item_id) is None:

@@ -20,7 +20,8 @@ from .api import TZ, to_utc_string
 from .store import FieldInfo, ListInfo, Store
 
 __all__ = ["load_csv_dir", "create_list", "add_items", "drop_list", "field_infos",
-           "csv_value", "DEMO_DATA", "LoadError", "SHAREPOINT_DATES", "UnstorableValue"]
+           "csv_value", "DEMO_DATA", "LoadError", "SHAREPOINT_DATES", "UnstorableValue",
+           "field_props"]
 
 DEMO_DATA = Path(__file__).resolve().parent.parent / "demo_data"
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
@@ -41,13 +42,31 @@ def field_infos(listdef: ListDef, omit: Iterable[str] = ()) -> list[FieldInfo]:
     return out
 
 
+def field_props(col: Column) -> dict[str, Any]:
+    """The SP.Field properties beyond name and type that the schema gives a column (what
+    ``spsync provision`` would create), so a loaded site passes ``spsync check``."""
+    props: dict[str, Any] = {"Required": col.required, "Indexed": col.must_index,
+                             "EnforceUniqueValues": col.unique}
+    if col.choices:
+        props["Choices"] = list(col.choices)
+    if col.default is not None:
+        props["DefaultValue"] = col.default
+    if col.type == "DateTime":
+        props["DisplayFormat"] = 0 if col.date_only else 1
+    return props
+
+
 def create_list(db: str | Path | Store, listdef: ListDef, omit_columns: Iterable[str] = (),
                 title: str | None = None) -> ListInfo:
     """Create a schema list (optionally without some columns or under another title)."""
     store, own = _open(db)
     try:
-        return store.create_list(title or listdef.title, field_infos(listdef, omit_columns),
+        info = store.create_list(title or listdef.title, field_infos(listdef, omit_columns),
                                  101 if listdef.is_library else 100, listdef.key)
+        for col in listdef.columns:
+            if info.field(col.name) is not None:
+                store.set_field_props(info.id, col.name, field_props(col))
+        return info
     finally:
         if own:
             store.close()
@@ -169,10 +188,13 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def load_csv_dir(db_path: str | Path | Store, csv_dir: str | Path = DEMO_DATA) -> dict[str, int]:
+def load_csv_dir(db_path: str | Path | Store, csv_dir: str | Path = DEMO_DATA, *,
+                 create_lists: bool = True) -> dict[str, int]:
     """Create every schema list and the library, load the CSVs; returns {list title: item count}.
 
     Loading again replaces the items of each list (idempotent). Users come from gebruikers.csv.
+    With ``create_lists=False`` the lists must exist already (e.g. made by ``spsync provision``)
+    and keep their columns; only the items are replaced.
     """
     csv_dir = Path(csv_dir)
     store, own = _open(db_path)
@@ -183,7 +205,10 @@ def load_csv_dir(db_path: str | Path | Store, csv_dir: str | Path = DEMO_DATA) -
         counts: dict[str, int] = {}
         lookups = _Lookups(store)
         for listdef in schema.LISTS:
-            lst = create_list(store, listdef)
+            existing = None if create_lists else store.get_list(listdef.title)
+            if not create_lists and existing is None:
+                raise KeyError(f"list {listdef.title!r} does not exist")
+            lst = existing or create_list(store, listdef)
             path = csv_dir / f"{listdef.key}.csv"
             rows = _read_csv(path) if path.exists() else []
             prepared = []
@@ -205,7 +230,10 @@ def load_csv_dir(db_path: str | Path | Store, csv_dir: str | Path = DEMO_DATA) -
                                         file=str(path), line=line_no) from None
                 prepared.append((item_id, data))
             counts[lst.title] = store.insert_items(lst.id, prepared, replace=True)
-        lib = create_list(store, schema.LIBRARY)
+        lib = (create_list(store, schema.LIBRARY) if create_lists
+               else store.get_list(schema.LIBRARY.title))
+        if lib is None:
+            raise KeyError(f"library {schema.LIBRARY.title!r} does not exist")
         counts[lib.title] = store.count_items(lib.id)
         signalen = create_list(store, schema.SIGNALEN)  # spsync's own list; items are kept
         counts[signalen.title] = store.count_items(signalen.id)

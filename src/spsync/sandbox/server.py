@@ -152,6 +152,11 @@ class SandboxServer:
     def reset_faults(self) -> None:
         self.faults.reset()
 
+    def set_role(self, role: str) -> None:
+        """The app's Sites.Selected role on the site: read, write, manage or fullcontrol
+        (default). ``EffectiveBasePermissions`` reports it and writes beyond it get 403."""
+        self.api.set_role(role)
+
     def _before_write(self, lst: ListInfo, item_id: int) -> None:
         for fields in self.faults.take_concurrent_edits(lst.title, item_id):
             if self.store.get_item(lst.id, item_id) is not None:
@@ -249,7 +254,7 @@ class SandboxServer:
         return path
 
     def control(self, method: str, name: str, body: bytes) -> Response:
-        """`/_sandbox/<name>`: latency, inject, requests, reset, edit, concurrent_edit,
+        """`/_sandbox/<name>`: latency, inject, requests, reset, edit, concurrent_edit, role,
         sent_mail (GET), clear_sent_mail (POST)."""
         data = json.loads(body or b"{}") if method == "POST" else {}
         if name == "requests" and method == "GET":
@@ -265,6 +270,9 @@ class SandboxServer:
             payload = {"reset": True}
         elif name == "edit" and method == "POST":
             payload = {"version": self.edit_item(data["list"], data["id"], data["fields"])}
+        elif name == "role" and method == "POST":
+            self.set_role(data["role"])
+            payload = {"role": data["role"]}
         elif name == "concurrent_edit" and method == "POST":
             self.concurrent_edit(data["list"], data["id"], data["fields"])
             payload = {"queued": True}

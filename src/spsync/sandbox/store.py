@@ -40,6 +40,9 @@ CREATE TABLE IF NOT EXISTS files (
 CREATE TABLE IF NOT EXISTS sent_mail (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, sender TEXT NOT NULL, received TEXT NOT NULL,
     payload TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS field_props (
+    list_id TEXT NOT NULL, internal_name TEXT NOT NULL COLLATE NOCASE, props TEXT NOT NULL,
+    PRIMARY KEY (list_id, internal_name));
 """
 
 
@@ -187,7 +190,7 @@ class Store:
             info = self.get_list(title)
             if info is None:
                 return
-            for table in ("items", "fields", "files"):
+            for table in ("items", "fields", "files", "field_props"):
                 self._db.execute(f"DELETE FROM {table} WHERE list_id=?", (info.id,))
             self._db.execute("DELETE FROM lists WHERE id=?", (info.id,))
 
@@ -395,3 +398,35 @@ class Store:
 
     def clear_sent_mail(self) -> None:
         self._q("DELETE FROM sent_mail")
+    # ---- field properties (Indexed, Required, Choices, ...) and single fields ---------------
+
+    def field_props(self, list_id: str) -> dict[str, dict[str, Any]]:
+        """Extra SP.Field properties per internal name (lower case), as stored by
+        :meth:`set_field_props`: what ``Fields`` shows besides name, type and lookup target."""
+        return {name.lower(): json.loads(props) for name, props in self._q(
+            "SELECT internal_name, props FROM field_props WHERE list_id=?", (list_id,))}
+
+    def set_field_props(self, list_id: str, internal_name: str, props: dict[str, Any]) -> None:
+        """Merge ``props`` into the stored properties of one field."""
+        with self._lock:
+            current = self.field_props(list_id).get(internal_name.lower(), {})
+            current.update(props)
+            self._db.execute("INSERT OR REPLACE INTO field_props VALUES (?,?,?)",
+                             (list_id, internal_name, json.dumps(current)))
+
+    def add_field(self, list_id: str, info: FieldInfo) -> None:
+        """Append one column to an existing list (its items keep their values)."""
+        with self._lock:
+            pos = self._q("SELECT coalesce(max(pos), -1) + 1 FROM fields WHERE list_id=?",
+                          (list_id,))[0][0]
+            self._db.execute("INSERT INTO fields VALUES (?,?,?,?,?,?,?)",
+                             (list_id, pos, info.internal_name, info.title or info.internal_name,
+                              info.type, info.lookup_list, info.lookup_field))
+
+    def remove_field(self, list_id: str, internal_name: str) -> None:
+        """Delete one column (its values stay in the items' data, as SharePoint hides them)."""
+        with self._lock:
+            self._db.execute("DELETE FROM fields WHERE list_id=? AND internal_name=?",
+                             (list_id, internal_name))
+            self._db.execute("DELETE FROM field_props WHERE list_id=? AND internal_name=?",
+                             (list_id, internal_name))
