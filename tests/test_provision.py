@@ -199,9 +199,10 @@ def test_provision_without_manage_rights_fails_in_dutch(empty_sandbox, tmp_path)
     assert check.exit_code == 1
     assert "'spsync provision' mag op deze site geen lijsten en kolommen maken" in check.output
     result = CliRunner().invoke(main, ["provision", "--config", str(config)])
-    assert result.exit_code == 1
-    assert ("Fout: SharePoint weigert deze actie (403): de app heeft op deze site niet genoeg "
-            "rechten.") in result.output
+    assert result.exit_code == 4  # refused by SharePoint (docs/ERRORS.md)
+    assert "weigert de toegang tot de site (403)" in result.output
+    assert "Oplossing: Lijsten en kolommen maken vraagt de Sites.Selected-rol 'manage'" \
+        in result.output
     assert "Traceback" not in result.output
     assert empty_sandbox.store.lists() == []
 
@@ -291,7 +292,7 @@ def test_compare_names_a_lookup_to_another_list():
     assert "wijst niet naar de kolom 'ProjectCode' van de lijst 'Projecten'" in problems[0].message
 
 
-def test_check_on_an_unreachable_site_is_one_dutch_line_and_exit_1(tmp_path, monkeypatch):
+def test_check_on_an_unreachable_site_is_one_dutch_line_and_exit_4(tmp_path, monkeypatch):
     import socket
 
     import office365.runtime.retry as library_retry
@@ -302,8 +303,9 @@ def test_check_on_an_unreachable_site_is_one_dutch_line_and_exit_1(tmp_path, mon
     config = _config_file(tmp_path, f"http://127.0.0.1:{port}/sites/x",
                           "\n[http]\nconnect_timeout = 0.5\nread_timeout = 0.5\nmax_retries = 0\n")
     result = CliRunner().invoke(main, ["check", "--config", str(config)])
-    assert result.exit_code == 1
-    assert "Fout: SharePoint is niet bereikbaar" in result.output
+    assert result.exit_code == 4  # unreachable (docs/ERRORS.md)
+    assert "Fout: SharePoint (http://127.0.0.1:" in result.output
+    assert "is niet bereikbaar" in result.output
     assert "Traceback" not in result.output
 
 
@@ -350,7 +352,7 @@ def test_a_provision_that_fails_halfway_says_so_and_the_rerun_does_the_rest(empt
     # the first column creation fails (after all lists were made)
     empty_sandbox.inject(500, times=1, method="POST", path_contains="CreateFieldAsXml")
     result = CliRunner().invoke(main, ["provision", "--config", str(config)])
-    assert result.exit_code == 1
+    assert result.exit_code == 4  # the site's 500 (docs/ERRORS.md)
     n = len(plan_provision(schema.provisioned_lists(), _empty_site()))
     lists = len(schema.provisioned_lists())
     assert f"Gestopt bij stap {lists + 1} van {n}" in result.output

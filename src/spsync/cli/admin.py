@@ -1,7 +1,8 @@
 """``spsync provision`` and ``spsync check``: set up a site and compare it with the config.
 
 Exit codes: 0 nothing wrong (or, for provision, nothing left to do); 1 problems found or left
-that provisioning cannot fix, or SharePoint could not be reached or refused; 2 a bad config.
+that provisioning cannot fix. A bad config, a certificate or a site that cannot be reached or
+refuses end in the group's one Dutch line and exit code (docs/ERRORS.md).
 """
 
 from __future__ import annotations
@@ -12,52 +13,20 @@ from typing import Any
 
 import click
 
-from spsync.cli.app import close_logging, fail_config, main, setup_logging
-from spsync.exceptions import ConfigError, GatewayError, UserError
+from spsync.cli.app import command_logging, main
+from spsync.exceptions import PermissionDenied, SpsyncError
 
 __all__: list[str] = []
 
 
-def _connect(config_path: Path, verbose: int) -> tuple[Any, Any]:
-    """(config, gateway) or exit with the Dutch message."""
-    from spsync.auth import token_provider
+def _connect(ctx: click.Context, config_path: Path) -> tuple[Any, Any]:
+    """(config, gateway); errors are raised for the group to map."""
     from spsync.config import load_config
-    from spsync.sharepoint import SharePointGateway
+    from spsync.sharepoint import gateway_for
 
-    setup_logging(verbose)
-    try:
-        config = load_config(config_path)
-    except ConfigError as exc:
-        close_logging()
-        fail_config(exc)
-    try:
-        token = token_provider(config.auth, config.site.url)
-    except (OSError, ValueError) as exc:
-        close_logging()
-        click.echo(f"Fout: het certificaat kon niet worden gelezen: {exc}", err=True)
-        sys.exit(1)
-    gateway = SharePointGateway(
-        config.site.url, token, user_agent_org=config.site.user_agent_org,
-        timeout=(config.http.connect_timeout, config.http.read_timeout),
-        page_size=config.http.page_size, batch_size=config.http.batch_size,
-        max_retries=config.http.max_retries)
-    return config, gateway
-
-
-def _fail(exc: BaseException) -> None:
-    """One Dutch line; refusals name the likely cause instead of the library's English text."""
-    status = getattr(exc, "status", None)
-    if status == 401:
-        message = ("SharePoint accepteert het token niet (401). Controleer tenant_id, client_id "
-                   "en het certificaat in de configuratie, en of de app de toestemming "
-                   "Sites.Selected heeft (docs/INSTALL.md, stap 2 en 4).")
-    elif status == 403:
-        message = ("SharePoint weigert deze actie (403): de app heeft op deze site niet genoeg "
-                   "rechten. 'spsync check' zegt welk recht ontbreekt (docs/INSTALL.md, stap 4).")
-    else:
-        message = getattr(exc, "message", "") or str(exc)
-    click.echo(f"Fout: {message}", err=True)
-    sys.exit(1)
+    config = load_config(config_path)
+    command_logging(ctx, config)
+    return config, gateway_for(config)
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -85,14 +54,11 @@ def check(ctx: click.Context, config_path: Path) -> None:
     """Vergelijk de site met de configuratie: lijsten, kolommen, typen, indexen en rechten."""
     from spsync.provision import compare_site
 
-    config, gateway = _connect(config_path, ctx.obj["verbose"])
+    config, gateway = _connect(ctx, config_path)
     try:
         site = _describe(gateway, config)
-    except (GatewayError, UserError, PermissionError) as exc:
-        _fail(exc)
     finally:
         gateway.close()
-        close_logging()
     problems = compare_site(config, site)
     click.echo(f"Site: {config.site.url}")
     if not problems:
@@ -118,7 +84,7 @@ def provision(ctx: click.Context, config_path: Path, dry_run: bool) -> None:
     from spsync import schema
     from spsync.provision import apply_provision, compare_site, plan_provision
 
-    config, gateway = _connect(config_path, ctx.obj["verbose"])
+    config, gateway = _connect(ctx, config_path)
     try:
         site = _describe(gateway, config)
         steps = plan_provision(schema.provisioned_lists(), site, config)
@@ -141,19 +107,20 @@ def provision(ctx: click.Context, config_path: Path, dry_run: bool) -> None:
 
             try:
                 apply_provision(gateway, steps, site, on_step=_progress)
-            except (GatewayError, UserError, PermissionError):
+            except SpsyncError as exc:
                 click.echo(f"Gestopt bij stap {len(started)} van {len(steps)}; wat daarvoor is "
                            "gemaakt blijft staan. Los de fout hieronder op en voer 'spsync "
                            "provision' opnieuw uit: dan volgen alleen de overige stappen.",
                            err=True)
+                if isinstance(exc, PermissionDenied):
+                    exc.fix = ("Lijsten en kolommen maken vraagt de Sites.Selected-rol "
+                               "'manage' op deze site (daarna is 'write' genoeg voor spsync); "
+                               "zie docs/INSTALL.md, stap 4.")
                 raise
             click.echo(f"{_count(len(steps), 'stap', 'stappen')} uitgevoerd.")
         remaining = compare_site(config, _describe(gateway, config))
-    except (GatewayError, UserError, PermissionError) as exc:
-        _fail(exc)
     finally:
         gateway.close()
-        close_logging()
     if remaining:
         click.echo("Wat 'spsync provision' niet kan oplossen (zie 'spsync check'):")
         _print_problems(remaining)
