@@ -9,6 +9,7 @@
         ├── ItemNotFound          404 on an item (``list_title``, ``item_id``)
         ├── PreconditionFailed    412: the item changed since it was read (``item_id``)
         ├── Throttled             429/503 after the library's retries (``retry_after``)
+        ├── ChangeTokenExpired    a change token older than the change log (``list_title``)
         └── GatewayUnavailable    connection refused, timeout, DNS
     DeliveryError                 an alert channel could not deliver (``channel``); retried
 """
@@ -29,6 +30,7 @@ __all__ = [
     "GatewayUnavailable",
     "DeliveryError",
     "StateError",
+    "ChangeTokenExpired",
 ]
 
 
@@ -84,3 +86,8 @@ class DeliveryError(SpsyncError):
 class StateError(UserError):
     """The state store cannot be opened or used; ``message`` names the file or the URL (never
     its password) and the fix, in Dutch. ``where`` is that same description."""
+
+
+class ChangeTokenExpired(GatewayError):
+    """The site no longer has the changes after a stored change token (older than its change
+    log, or from another list): read the list (``list_title``) in full."""

@@ -10,10 +10,11 @@ import json
 import re
 import threading
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
+from . import changes as ch
 from . import items as it
 from .odata import SPError, parse_datetime
 from .files import FilesMixin
@@ -22,7 +23,8 @@ from .routing import Segment, split_segments
 from .store import FieldInfo, FileInfo, ListInfo, Store, VersionConflict
 from .wire import JSON_TYPE, Request, Response, json_response
 
-__all__ = ["Api", "Request", "Response", "json_response", "JSON_TYPE", "TZ", "coerce_value"]
+__all__ = ["Api", "Request", "Response", "json_response", "JSON_TYPE", "TZ", "coerce_value",
+           "check_text_length", "utf16_units", "MAX_TEXT"]
 
 TZ = ZoneInfo("Europe/Amsterdam")
 _INVALID = "-1, Microsoft.SharePoint.Client.InvalidClientQueryException"
@@ -64,10 +66,16 @@ class Api(FilesMixin):
         self.before_write = before_write
         self._uploads: dict[str, bytearray] = {}
         self._lock = threading.Lock()
+        #: How long the change log keeps entries (SharePoint Online: 60 days).
+        self.change_log_retention = timedelta(days=60)
 
     @property
     def api_base(self) -> str:
         return self.site_url() + "/_api"
+
+    @property
+    def web_id(self) -> str:
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, self.site_path))
 
     # ---- resolution -------------------------------------------------------------------------
 
@@ -129,6 +137,12 @@ class Api(FilesMixin):
                 return ("item", lst, int(seg.arg("itemId")))
             if k == "fields":
                 return ("fields", lst)
+            if k == "getchanges":
+                if req.method != "POST":
+                    raise SPError(405, _INVALID, "getChanges needs POST.")
+                return ("response", json_response(ch.get_changes(
+                    self.store, lst, req.body, self.api_base, self.web_id,
+                    self.change_log_retention)))
             if k == "rootfolder":
                 return ("folder", lst, self._root_url(lst))
         if kind == "items" and k == "getbyid":
@@ -194,13 +208,15 @@ class Api(FilesMixin):
         if kind == "web" and m == "GET":
             return json_response({"__metadata": {"type": "SP.Web"}, "Title": "spsync sandbox",
                                   "Url": self.site_url(), "ServerRelativeUrl": self.site_path,
-                                  "Id": str(uuid.uuid5(uuid.NAMESPACE_URL, self.site_path))})
+                                  "Id": self.web_id})
         if kind == "lists" and m == "GET":
             return json_response({"results": [it.list_json(self.store, lst, self.api_base,
                                                            self.site_path)
                                               for lst in self.store.lists()]})
         if kind == "list" and m == "GET":
-            return json_response(it.list_json(self.store, node[1], self.api_base, self.site_path))
+            body = it.list_json(self.store, node[1], self.api_base, self.site_path)
+            body["CurrentChangeToken"] = ch.current_change_token(self.store, node[1])
+            return json_response(body)
         if kind == "items":
             q = it.ItemQuery(self.store, node[1], self.api_base)
             if m == "GET":
@@ -264,7 +280,8 @@ class Api(FilesMixin):
             if self.store.get_item(lst.id, item_id) is None:
                 raise _item_missing()
             try:
-                item = self.store.update_item(lst.id, item_id, changes, _if_match(req))
+                item = self.store.update_item(lst.id, item_id, changes, _if_match(req),
+                                              editor=self.store.app_user())
             except VersionConflict:
                 raise _precondition() from None
             except KeyError:
@@ -283,7 +300,8 @@ class Api(FilesMixin):
         raise SPError(405, _INVALID, f"The HTTP method '{req.method}' cannot be used here.")
 
     def _create_item(self, lst: ListInfo, req: Request) -> Response:
-        item = self.store.add_item(lst.id, self._parse_item_body(lst, req.body))
+        item = self.store.add_item(lst.id, self._parse_item_body(lst, req.body),
+                                   author=self.store.app_user())
         q = it.ItemQuery(self.store, lst, self.api_base)
         return json_response(q.render(item, [], []), 201, {"ETag": f'"{item.version}"'})
 
@@ -341,7 +359,7 @@ class Api(FilesMixin):
                             "FieldName": name, "FieldValue": raw, "HasException": bool(err),
                             "ItemId": item_id})
         if changes:
-            self.store.update_item(lst.id, item_id, changes)
+            self.store.update_item(lst.id, item_id, changes, editor=self.store.app_user())
         return json_response({"ValidateUpdateListItem": {"results": results}})
 
     def _form_value(self, f: FieldInfo, raw: Any) -> Any:
@@ -364,6 +382,9 @@ class Api(FilesMixin):
                     raise ValueError("You must specify a valid date within the range of "
                                      "1/1/1900 and 12/31/8900.") from None
             return to_utc_string(dt)
+        if f.type in ("Text", "Choice") and utf16_units(text) > MAX_TEXT:
+            raise ValueError("The value of this field exceeds its maximum length of 255 "
+                             "characters.")
         if f.type == "Boolean":
             return text.lower() in ("1", "true", "yes", "ja")
         if f.type == "Lookup":
@@ -424,4 +445,24 @@ def coerce_value(f: FieldInfo, value: Any) -> Any:
         return value
     if isinstance(value, (dict, list)):
         raise _convert_error("Edm.String")
-    return value if isinstance(value, str) else str(value)
+    return check_text_length(f, value if isinstance(value, str) else str(value))
+
+
+#: Longest value of a single line of text (and a choice), in UTF-16 code units as SharePoint
+#: counts them: an emoji outside the BMP takes two.
+MAX_TEXT = 255
+_TEXT_TOO_LONG = ("-2130575336, Microsoft.SharePoint.SPException",
+                  "Invalid text value. A text field contains invalid data. Please check the value "
+                  "and try again.")
+
+
+def utf16_units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def check_text_length(f: FieldInfo, text: str) -> str:
+    """SharePoint Online refuses a Text/Choice value over 255 UTF-16 units with HTTP 500 and a
+    message that names no field."""
+    if f.type in ("Text", "Choice") and utf16_units(text) > MAX_TEXT:
+        raise SPError(500, *_TEXT_TOO_LONG)
+    return text

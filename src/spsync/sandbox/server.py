@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 import traceback
+from datetime import timedelta
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -103,6 +104,12 @@ class SandboxServer:
         self.stop()
 
     # ---- faults and log ---------------------------------------------------------------------
+
+    def set_change_log_retention(self, seconds: float) -> None:
+        """Keep change-log entries this long (SharePoint Online: 60 days); a getChanges from a
+        token older than what is kept answers SharePoint's "before the start of the current
+        change log" error. ``0`` ages every token that has a change after it."""
+        self.api.change_log_retention = timedelta(seconds=seconds)
 
     def set_latency(self, seconds: float) -> None:
         """Sleep this long before every HTTP response (once per request, also for `$batch`)."""
