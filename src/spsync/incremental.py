@@ -134,7 +134,7 @@ def _read_list(gateway: Gateway, store: StateStore, definition: schema.ListDef,
     select, expand = _select(_plans(definition, info, config))
     fingerprint = schema_hash(info, select, expand)
     state = store.list_state(key)
-    cached = store.cached_rows(key, fingerprint) if state is not None else None
+    cached = store.cached_rows(key, state.schema_hash) if state is not None else None
     max_age = timedelta(hours=config.incremental.full_read_every_hours)
     reason = full_read_reason(state, cached is not None, info, fingerprint, now, max_age)
     if reason is None:
