@@ -113,7 +113,7 @@ def _list_snapshot(definition: schema.ListDef, title: str, info: ListInfo, confi
                    rows: Sequence[CachedRow]) -> ListSnapshot:
     """The same ListSnapshot :func:`spsync.reader.read_snapshot` builds from a full read."""
     plans = _plans(definition, info, config)
-    frame = items_to_frame([dict(values) for _, _, values in rows], plans)
+    frame = items_to_frame([values for _, _, values in rows], plans)  # read, not changed
     owned_on_site, owned_missing = {}, []
     for name in schema.owned_columns(definition.key):
         site = config.site_column(definition.key, name)

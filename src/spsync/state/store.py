@@ -421,7 +421,7 @@ def encode_rows(rows: Sequence[CachedRow]) -> bytes:
 
 
 def decode_rows(blob: bytes) -> list[CachedRow]:
-    return [(int(i), e, v) for i, e, v in json.loads(zlib.decompress(blob))]
+    return list(map(tuple, json.loads(zlib.decompress(blob))))  # type: ignore[arg-type]
 
 
 def _upsert(conn: Connection, table: Any, key: dict[str, Any], values: dict[str, Any]) -> None:
