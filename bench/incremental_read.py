@@ -105,6 +105,12 @@ def main() -> None:
             measure("full read (read_snapshot)", server, lambda: read_snapshot(gateway, config))
             measure("incremental, first (full + save)", server,
                     lambda: read_snapshot_incremental(gateway, config, store))
+            from sqlalchemy import text
+            with store._engine.connect() as conn:
+                sizes = conn.execute(text("SELECT list_key, item_count, length(rows) FROM "
+                                          "list_cache ORDER BY 3 DESC")).all()
+            print("| row cache: " + ", ".join(f"{k} {n} items {b / 1e6:.2f} MB"
+                                            for k, n, b in sizes[:3]) + " | | | |")
             measure("incremental, unchanged", server,
                     lambda: read_snapshot_incremental(gateway, config, store))
             # 50 staff edits of bookings: the site's change log moves, so every list asks.

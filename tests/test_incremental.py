@@ -314,3 +314,29 @@ def test_incremental_config_is_checked_in_dutch():
                           "incremental": {"full_read_every_hours": 0, "extra": 1}})
     assert any("full_read_every_hours: moet groter dan 0.0 zijn" in p for p in err.value.problems)
     assert any("onbekende instelling" in p for p in err.value.problems)
+
+
+def test_current_change_tokens_skips_a_missing_list(site):
+    server, config, gateway, _ = site
+    infos = gateway.describe_lists(["Projecten", "Doelen"])
+    from spsync.gateway import ListInfo
+
+    ghost = ListInfo("Bestaat niet", "x", "SP.Data.XListItem", 0, {})
+    tokens = gateway.current_change_tokens([infos["Projecten"], ghost, infos["Doelen"]])
+    assert tokens == {"Projecten": infos["Projecten"].change_token,
+                      "Doelen": infos["Doelen"].change_token}
+
+
+def test_throttled_get_changes_and_reread_are_retried(site):
+    server, config, gateway, store = site
+    read_snapshot_incremental(gateway, config, store, now=NOW)
+    server.edit_item("Urenregistratie", 5, {"Uren": 12})
+    server.inject(429, times=1, retry_after=0, path_contains="getchanges")
+    server.inject(503, times=1, retry_after=0, method="GET", path_contains="/items")
+    server.clear_log()
+    modes: dict[str, str] = {}
+    got = read_snapshot_incremental(gateway, config, store, now=NOW, modes=modes)
+    assert modes["urenregistratie"] == "incrementeel (1 nieuw/gewijzigd, 0 verwijderd)"
+    statuses = [r.status for r in server.requests if not r.in_batch and r.path != "contextInfo"]
+    assert 429 in statuses and 503 in statuses
+    _assert_same(got, _full(server, config))

@@ -384,9 +384,13 @@ class SharePointGateway:
         if not loaded:
             return {}
         try:
-            ctx.execute_batch(items_per_batch=self.batch_size)
+            with ctx.collect_batch_failures() as failures:
+                ctx.execute_batch(items_per_batch=self.batch_size)
         except Exception as exc:  # noqa: BLE001 - translated
             raise self._failed(exc) from exc
+        other = [exc for _, exc in failures if _status(exc) != 404]
+        if other:
+            raise translate(other[0])
         tokens = {title: _token_string(lst.properties.get("CurrentChangeToken"))
                   for title, lst in loaded}
         return {title: token for title, token in tokens.items() if token}
