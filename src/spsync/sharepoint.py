@@ -21,6 +21,7 @@ from urllib.parse import quote, unquote, urlencode
 
 import requests
 from office365.runtime.http.request_options import RequestOptions
+from office365.runtime.retry import TRANSIENT_STATUS_CODES, response_retry_after
 from office365.sharepoint.changes.query import ChangeQuery
 from office365.sharepoint.changes.token import ChangeToken
 from office365.sharepoint.client_context import ClientContext
@@ -55,6 +56,18 @@ IDS_PER_FILTER = 50
 _REMOVED = frozenset({3, 5})
 #: HRESULTs of "token older than the change log" and "token of another object".
 _TOKEN_ERRORS = ("-2130575172", "-2130575173")
+
+
+#: The longest Retry-After a getChanges retry waits out, and the longest back-off without one.
+_CHANGES_MAX_RETRY_AFTER_S, _CHANGES_MAX_BACKOFF_S = 120.0, 10.0
+
+
+def _change_retry_delay(exc: BaseException, attempt: int) -> float:
+    """Retry-After (capped), else 0.5 s doubling up to 10 s: the gateway's read policy."""
+    retry_after = response_retry_after(getattr(exc, "response", None))
+    if retry_after is not None:
+        return float(min(retry_after, _CHANGES_MAX_RETRY_AFTER_S))
+    return min(0.5 * 2 ** (attempt - 1), _CHANGES_MAX_BACKOFF_S)
 
 
 def _token_string(value: Any) -> str | None:
@@ -452,11 +465,13 @@ class SharePointGateway:
                         "volledig gelezen.", status=_status(exc), list_title=info.title
                     ) from exc
                 status = _status(exc)
-                if status not in _TRANSIENT or attempt >= self.max_retries:
+                transient = status in TRANSIENT_STATUS_CODES or status is None and isinstance(
+                    exc, (requests.ConnectionError, requests.Timeout))
+                if not transient or attempt >= self.max_retries:
                     raise self._failed(exc, list_title=info.title) from exc
                 self._ctx = self._new_context()
                 attempt += 1
-                delay = _retry_delay(exc, attempt)
+                delay = _change_retry_delay(exc, attempt)
                 log.info("SharePoint antwoordde %s op de wijzigingen van '%s'; opnieuw over "
                          "%.1f s (poging %d van %d).", status, info.title, delay, attempt,
                          self.max_retries)
