@@ -199,3 +199,13 @@ def test_bulk_loads_enter_the_log_as_adds(tmp_path):
             lst.id, 0, ["item"], [1, 2, 3], 10)] == [(1, 1), (2, 1)]
     with SandboxServer(db) as server:
         assert server.store.count_items(server.store.get_list("Hoofdlijnen").id) == 2
+
+
+def test_list_select_answers_only_the_token(sandbox):
+    raw = rq.get(f"{sandbox.site_url}/_api/Web/lists/GetByTitle('Projecten')",
+                 params={"$select": "CurrentChangeToken"},
+                 headers={"Authorization": "Bearer t"}, timeout=10).json()
+    assert sorted(raw["d"]) == ["CurrentChangeToken", "__metadata"]
+    token = raw["d"]["CurrentChangeToken"]
+    assert token["__metadata"] == {"type": "SP.ChangeToken"}
+    assert TOKEN.match(token["StringValue"])

@@ -24,6 +24,9 @@ Known deviations from SharePoint Online (a test against a real tenant would noti
 - a Text/Choice value over 255 UTF-16 units is refused with SharePoint's generic 500 "Invalid
   text value" (-2130575336); other limits (Note, URL, number ranges) are not enforced, and the
   CSV loader, like an import, stores what it is given;
+- ``$select`` on a list answers the selected properties it knows and ignores unknown names
+  (SharePoint: 400); ``getChanges`` cannot be sent in a ``$batch`` by the client library
+  (it cannot serialise an ``SP.ChangeQuery``), so the sandbox never sees it there;
 - ``Author``/``Editor`` of API writes are the app principal "SharePoint App" (id 1073741822);
   bulk loads set both to the first site user.
 """

@@ -216,6 +216,13 @@ class Api(FilesMixin):
         if kind == "list" and m == "GET":
             body = it.list_json(self.store, node[1], self.api_base, self.site_path)
             body["CurrentChangeToken"] = ch.current_change_token(self.store, node[1])
+            select = it.odata.parse_list_option({k.lower(): v for k, v in req.query.items()}
+                                                .get("$select"))
+            if select and "*" not in select:  # exactly what was asked, as SharePoint answers
+                low = {k.lower(): k for k in body}
+                body = {"__metadata": body["__metadata"],
+                        **{low[n.lower()]: body[low[n.lower()]] for n in select
+                           if n.lower() in low}}
             return json_response(body)
         if kind == "items":
             q = it.ItemQuery(self.store, node[1], self.api_base)
