@@ -22,6 +22,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from spsync import schema
@@ -126,48 +127,80 @@ def _list_snapshot(definition: schema.ListDef, title: str, info: ListInfo, confi
                         owned_missing=owned_missing)
 
 
-def _read_list(gateway: Gateway, store: StateStore, definition: schema.ListDef,
-               info: ListInfo, config: Config, now: datetime,
-               modes: dict[str, str]) -> list[CachedRow]:
-    """The list's rows, incrementally when allowed, else in full; token and rows saved."""
-    key = definition.key
+@dataclass
+class _ListRead:
+    """One list's way through an incremental read."""
+
+    definition: schema.ListDef
+    info: ListInfo
+    select: list[str]
+    expand: list[str]
+    fingerprint: str
+    state: ListState | None
+    cached: list[CachedRow] | None
+    reason: str | None  # why it is read in full; None while incremental is allowed
+
+
+def _plan_list(store: StateStore, definition: schema.ListDef, info: ListInfo, config: Config,
+               now: datetime) -> _ListRead:
     select, expand = _select(_plans(definition, info, config))
     fingerprint = schema_hash(info, select, expand)
-    state = store.list_state(key)
-    cached = store.cached_rows(key, state.schema_hash) if state is not None else None
+    state = store.list_state(definition.key)
+    cached = store.cached_rows(definition.key, state.schema_hash) if state is not None else None
     max_age = timedelta(hours=config.incremental.full_read_every_hours)
     reason = full_read_reason(state, cached is not None, info, fingerprint, now, max_age)
-    if reason is None:
-        assert state is not None and cached is not None
+    return _ListRead(definition, info, select, expand, fingerprint, state, cached, reason)
+
+
+def _changes_of(gateway: Gateway, reads: Sequence[_ListRead]) -> dict[str, object]:
+    """The change sets (or ChangeTokenExpired) of the lists whose token moved, one getChanges
+    each. Not one ``$batch``: the library retries a failed batch part five times with its
+    own back-off, which made an expired token (HTTP 500 on SharePoint) cost about a minute."""
+    wanted = [(r.info, r.state.token) for r in reads if r.reason is None and r.state
+              and r.info.change_token != r.state.token]
+    found: dict[str, object] = {}
+    for info, token in wanted:
         try:
-            rows = _incremental(gateway, store, key, info, state, cached, fingerprint,
-                                select, expand, modes)
-        except ChangeTokenExpired:
+            found[info.title] = gateway.get_changes(info, token)
+        except ChangeTokenExpired as exc:
+            found[info.title] = exc
+    return found
+
+
+def _read_list(gateway: Gateway, store: StateStore, read: _ListRead, changes: object,
+               now: datetime, modes: dict[str, str]) -> list[CachedRow]:
+    """The list's rows, incrementally when allowed, else in full; token and rows saved."""
+    key, info, reason = read.definition.key, read.info, read.reason
+    if reason is None:
+        assert read.state is not None and read.cached is not None
+        if isinstance(changes, ChangeTokenExpired):
             reason = "het wijzigingstoken is verlopen"
         else:
+            if changes is None:  # the token did not move: nothing changed, nothing asked
+                changes = ChangeSet(frozenset(), frozenset(), read.state.token)
+            assert isinstance(changes, ChangeSet)
+            rows = _incremental(gateway, store, read, changes, modes)
             if rows is not None:
                 return rows
             reason = "het aantal items klopt niet na de wijzigingen"
     log.info("Volledig lezen: %s (%s)", info.title, reason)
-    items = gateway.read_items(info, select, expand)
+    items = gateway.read_items(info, read.select, read.expand)
     rows = _rows_of(items)
     if info.change_token is not None:
         # The token was taken before the read: a change during the read comes again next time.
-        store.save_list_state(key, info.change_token, fingerprint, len(rows), now, rows=rows)
+        store.save_list_state(key, info.change_token, read.fingerprint, len(rows), now,
+                              rows=rows)
     modes[key] = f"volledig ({reason})"
     return rows
 
 
-def _incremental(gateway: Gateway, store: StateStore, key: str, info: ListInfo,
-                 state: ListState, cached: list[CachedRow], fingerprint: str,
-                 select: Sequence[str], expand: Sequence[str],
+def _incremental(gateway: Gateway, store: StateStore, read: _ListRead, changes: ChangeSet,
                  modes: dict[str, str]) -> list[CachedRow] | None:
     """Apply the changes since the stored token; None when the count does not add up."""
-    if info.change_token == state.token:
-        changes = ChangeSet(frozenset(), frozenset(), state.token)  # nothing since: no request
-    else:
-        changes = gateway.get_changes(info, state.token)
-    reread = (gateway.read_items_by_id(info, sorted(changes.added_or_updated), select, expand)
+    key, info, state, cached = read.definition.key, read.info, read.state, read.cached
+    assert state is not None and cached is not None
+    reread = (gateway.read_items_by_id(info, sorted(changes.added_or_updated), read.select,
+                                       read.expand)
               if changes.added_or_updated else [])
     rows = apply_changes(cached, changes, reread) if not changes.empty else cached
     if len(rows) != info.item_count:
@@ -178,9 +211,10 @@ def _incremental(gateway: Gateway, store: StateStore, key: str, info: ListInfo,
     # up to the one described before it when that is later.
     token = later_token(changes.last_token, info.change_token) or state.token
     if not changes.empty:
-        store.save_list_state(key, token, fingerprint, len(rows), state.full_read_at, rows=rows)
+        store.save_list_state(key, token, read.fingerprint, len(rows), state.full_read_at,
+                              rows=rows)
     elif token != state.token:
-        store.save_list_state(key, token, fingerprint, len(rows), state.full_read_at)
+        store.save_list_state(key, token, read.fingerprint, len(rows), state.full_read_at)
     modes[key] = (f"incrementeel ({len(changes.added_or_updated)} nieuw/gewijzigd, "
                   f"{len(changes.deleted)} verwijderd)")
     log.info("Incrementeel gelezen: %s, %d nieuw/gewijzigd, %d verwijderd, %d items",
@@ -202,6 +236,7 @@ def read_snapshot_incremental(gateway: Gateway, config: Config, store: StateStor
     titles = [config.title(k) for k in keys] + [config.title(schema.LIBRARY.key)]
     infos: Mapping[str, ListInfo | None] = gateway.describe_lists(titles)
     lists: dict[str, ListSnapshot] = {}
+    reads: list[_ListRead] = []
     for definition in schema.LISTS:
         title = config.title(definition.key)
         info = infos.get(title)
@@ -209,8 +244,13 @@ def read_snapshot_incremental(gateway: Gateway, config: Config, store: StateStor
             lists[definition.key] = ListSnapshot(definition.key, title, None, None)
             modes[definition.key] = "ontbreekt"
             continue
-        rows = _read_list(gateway, store, definition, info, config, now, modes)
-        lists[definition.key] = _list_snapshot(definition, title, info, config, rows)
+        reads.append(_plan_list(store, definition, info, config, now))
+    changes = _changes_of(gateway, reads)
+    for read in reads:
+        rows = _read_list(gateway, store, read, changes.get(read.info.title), now, modes)
+        lists[read.definition.key] = _list_snapshot(read.definition, read.info.title,
+                                                    read.info, config, rows)
+    lists = {d.key: lists[d.key] for d in schema.LISTS}  # the order read_snapshot gives
     library = infos.get(config.title(schema.LIBRARY.key))
     if library is None:
         log.error("Bibliotheek '%s' ontbreekt op de site; het rapport wordt niet geüpload.",

@@ -70,6 +70,25 @@ def _change_retry_delay(exc: BaseException, attempt: int) -> float:
     return min(0.5 * 2 ** (attempt - 1), _CHANGES_MAX_BACKOFF_S)
 
 
+def _change_query(token: str) -> ChangeQuery:
+    """Item adds, updates, deletes and restores after ``token``, a page of CHANGE_FETCH_LIMIT."""
+    return ChangeQuery(Item=True, Add=True, Update=True, DeleteObject=True, Restore=True,
+                       ChangeTokenStart=ChangeToken(token),
+                       FetchLimit=CHANGE_FETCH_LIMIT)  # type: ignore[arg-type]
+
+
+def _is_token_error(exc: BaseException) -> bool:
+    """SharePoint's "token older than the change log" / "token of another object"."""
+    code, message = _sp_error(exc)
+    return code.startswith(_TOKEN_ERRORS) or "change log" in message.lower()
+
+
+def _expired(info: ListInfo, exc: BaseException) -> ChangeTokenExpired:
+    return ChangeTokenExpired(f"Het wijzigingstoken van '{info.title}' is verlopen; de lijst "
+                              "wordt volledig gelezen.", status=_status(exc),
+                              list_title=info.title)
+
+
 def _token_string(value: Any) -> str | None:
     """``StringValue`` of a ChangeToken as the library hands it out (object or dict)."""
     if value is None:
@@ -413,16 +432,14 @@ class SharePointGateway:
         ``SP.ChangeQuery`` with a ``ChangeToken`` object, as SharePoint needs), page after
         page of ``CHANGE_FETCH_LIMIT`` until a short one. Later changes of an item win: a
         delete drops it from the re-reads, a restore puts it back."""
+        return self._follow_changes(info, since_token, self._changes_page(info, since_token))
+
+    def _follow_changes(self, info: ListInfo, since_token: str, page: list[Any]) -> ChangeSet:
+        """Fold ``page`` (the first) and every further page into one ChangeSet."""
         changed: set[int] = set()
         deleted: set[int] = set()
-        token, pages = since_token, 0
+        token, pages = since_token, 1
         while True:
-            pages += 1
-            if pages > 10_000:
-                raise GatewayError(f"Wijzigingen van '{info.title}' blijven komen na "
-                                   f"{pages - 1} pagina's; spsync leest de lijst volledig.",
-                                   status=None)
-            page = self._changes_page(info, token)
             for change in page:
                 item_id = change.properties.get("ItemId")
                 if item_id is None:
@@ -440,6 +457,12 @@ class SharePointGateway:
                 token = last or token
                 break
             token = last
+            pages += 1
+            if pages > 10_000:
+                raise GatewayError(f"Wijzigingen van '{info.title}' blijven komen na "
+                                   f"{pages - 1} pagina's; spsync leest de lijst volledig.",
+                                   status=None)
+            page = self._changes_page(info, token)
         log.info("Wijzigingen: %s, %d gewijzigd/nieuw, %d verwijderd", info.title, len(changed),
                  len(deleted))
         return ChangeSet(frozenset(changed), frozenset(deleted), token)
@@ -449,21 +472,14 @@ class SharePointGateway:
         attempt = 0
         while True:
             ctx = self._ctx
-            query = ChangeQuery(Item=True, Add=True, Update=True, DeleteObject=True,
-                                Restore=True, ChangeTokenStart=ChangeToken(token),
-                                FetchLimit=CHANGE_FETCH_LIMIT)  # type: ignore[arg-type]
-            changes = ctx.web.lists.get_by_title(info.title).get_changes(query)
+            changes = ctx.web.lists.get_by_title(info.title).get_changes(_change_query(token))
             try:
                 ctx.execute_query()
                 return list(changes)
             except Exception as exc:  # noqa: BLE001 - translated
-                code, message = _sp_error(exc)
-                if code.startswith(_TOKEN_ERRORS) or "change log" in message.lower():
+                if _is_token_error(exc):
                     self._ctx = self._new_context()
-                    raise ChangeTokenExpired(
-                        f"Het wijzigingstoken van '{info.title}' is verlopen; de lijst wordt "
-                        "volledig gelezen.", status=_status(exc), list_title=info.title
-                    ) from exc
+                    raise _expired(info, exc) from exc
                 status = _status(exc)
                 transient = status in TRANSIENT_STATUS_CODES or status is None and isinstance(
                     exc, (requests.ConnectionError, requests.Timeout))
