@@ -337,13 +337,14 @@ class _Handler(BaseHTTPRequestHandler):
 def serve(db_path: str | Path, port: int = 0, host: str = "127.0.0.1", site: str = "spsync") -> None:
     """CLI hook: print the site URL first, then serve until Ctrl-C or SIGTERM."""
     server = SandboxServer(db_path, host=host, port=port, site=site).start()
-    print(server.site_url, flush=True)
     stop = threading.Event()
 
     def _term(*_: Any) -> None:
         stop.set()
 
+    # Before the URL goes out: whoever reads it may send SIGTERM at once (it raced, under load).
     previous = signal.signal(signal.SIGTERM, _term)
+    print(server.site_url, flush=True)
     try:
         while not stop.wait(0.5):
             pass
