@@ -524,6 +524,14 @@ class LoggingConfig(_Section):
     format: Literal["text", "json"] = "text"
 
 
+class IncrementalConfig(_Section):
+    """Incremental reads by change tokens: re-read only what changed since the last cycle."""
+
+    enabled: bool = True
+    #: A list is read in full at least this often, whatever its change token says.
+    full_read_every_hours: float = Field(24.0, gt=0, le=24 * 31)
+
+
 def _default_titles() -> dict[str, str]:
     return {d.key: d.title for d in (*schema.LISTS, schema.LIBRARY)}
 
@@ -545,6 +553,7 @@ class Config(_Section):
     daemon: DaemonConfig = DaemonConfig()
     health: HealthConfig = HealthConfig()
     logging: LoggingConfig = LoggingConfig()
+    incremental: IncrementalConfig = IncrementalConfig()
 
     @field_validator("lists")
     @classmethod

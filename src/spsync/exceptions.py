@@ -17,6 +17,7 @@ Every class carries the two things the command line shows an administrator: ``ex
     │   ├── PreconditionFailed    412: the item changed since it was read (``item_id``)
     │   ├── Throttled             429/503 after the retries (``retry_after``)
     │   ├── GatewayUnavailable    connection refused, timeout, DNS (after the retries)
+    │   ├── ChangeTokenExpired    a change token older than the change log (``list_title``)
     │   ├── SiteError             the site answers, but not as a site (404 on the site, 5xx)
     │   └── PermissionDenied      401/403: the token is not accepted for this site
     ├── LocalError                exit 5: something on this machine
@@ -50,6 +51,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_PROBLEMS",
     "EXIT_UNEXPECTED",
+    "ChangeTokenExpired",
 ]
 
 EXIT_OK = 0
@@ -216,3 +218,8 @@ class StateError(LocalError):
     """The state store cannot be opened or is inconsistent."""
 
     fix = "Controleer [state] in de configuratie en of het bestand of de database bereikbaar is."
+
+
+class ChangeTokenExpired(GatewayError):
+    """The site no longer has the changes after a stored change token (older than its change
+    log, or from another list): read the list (``list_title``) in full."""

@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-__all__ = ["ListInfo", "Item", "ItemUpdate", "WriteOutcome", "UploadedFile", "Gateway",
-           "FieldDescription", "ListDescription", "SiteDescription", "SiteAdmin"]
+__all__ = ["ListInfo", "Item", "ItemUpdate", "WriteOutcome", "UploadedFile", "ChangeSet",
+           "Gateway", "FieldDescription", "ListDescription", "SiteDescription", "SiteAdmin"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,8 @@ class ListInfo:
     entity_type: str
     item_count: int
     fields: Mapping[str, str]
+    #: The list's ``CurrentChangeToken.StringValue`` when the site gave one.
+    change_token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,20 @@ class WriteOutcome:
 class UploadedFile:
     server_relative_url: str
     length: int
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """Item changes after a change token: what to re-read, what to drop, and the token to
+    continue from next time (the last change's, or the start token when there was none)."""
+
+    added_or_updated: frozenset[int]
+    deleted: frozenset[int]
+    last_token: str
+
+    @property
+    def empty(self) -> bool:
+        return not self.added_or_updated and not self.deleted
 
 
 class Gateway(Protocol):
@@ -103,6 +119,24 @@ class Gateway(Protocol):
         """Add one item with ``values`` (internal names); returns it with its ID and ETag.
 
         Raises GatewayError."""
+
+    def current_change_tokens(self, infos: Sequence[ListInfo]) -> dict[str, str]:
+        """Each list's ``CurrentChangeToken`` (by title), in one ``$batch`` request.
+
+        Raises GatewayError."""
+
+    def get_changes(self, info: ListInfo, since_token: str) -> ChangeSet:
+        """The item adds, updates and deletes after ``since_token``, in order, following the
+        change log until a short page.
+
+        Raises ChangeTokenExpired for a token older than the site's change log (read the
+        list in full), GatewayError otherwise."""
+
+    def read_items_by_id(self, info: ListInfo, ids: Sequence[int], select: Sequence[str],
+                         expand: Sequence[str] = ()) -> list[Item]:
+        """The given items (those that still exist), like :meth:`read_items` would return
+        them. Raises GatewayError."""
+
 
 # -- site administration (spsync provision / spsync check) -----------------------------------
 

@@ -33,11 +33,14 @@ from office365.runtime.http.http_method import HttpMethod
 from office365.runtime.http.request_options import RequestOptions
 from office365.runtime.odata.v3.json_light_format import JsonLightFormat
 from office365.runtime.retry import TRANSIENT_STATUS_CODES, response_retry_after
+from office365.sharepoint.changes.query import ChangeQuery
+from office365.sharepoint.changes.token import ChangeToken
 from office365.sharepoint.client_context import ClientContext
 from office365.sharepoint.webs.context_web_information import ContextWebInformation
 
 from spsync import __version__
 from spsync.exceptions import (
+    ChangeTokenExpired,
     GatewayError,
     GatewayUnavailable,
     ItemNotFound,
@@ -48,12 +51,13 @@ from spsync.exceptions import (
     SpsyncError,
     Throttled,
 )
-from spsync.gateway import Item, ItemUpdate, ListInfo, UploadedFile, WriteOutcome
+from spsync.gateway import ChangeSet, Item, ItemUpdate, ListInfo, UploadedFile, WriteOutcome
 from spsync.gateway import FieldDescription, ListDescription, SiteDescription
 from spsync.logs import register_secret
 
 __all__ = ["SharePointGateway", "gateway_for", "translate", "add_response_hook",
-           "permission_kinds", "MAX_RETRY_AFTER_S", "MAX_BACKOFF_S"]
+           "permission_kinds", "id_filters", "CHANGE_FETCH_LIMIT", "IDS_PER_FILTER",
+           "MAX_RETRY_AFTER_S", "MAX_BACKOFF_S"]
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +67,15 @@ _LIST_TITLE = re.compile(r"GetByTitle\('((?:[^']|'')*)'\)", re.IGNORECASE)
 MAX_RETRY_AFTER_S = 120
 #: The longest wait between two attempts without a Retry-After.
 MAX_BACKOFF_S = 10.0
+
+#: Change numbers SharePoint hands out per getChanges call (its default FetchLimit).
+CHANGE_FETCH_LIMIT = 1000
+#: Ids per ``$filter`` of a re-read: keeps the URL short and the query simple for SharePoint.
+IDS_PER_FILTER = 50
+#: ChangeType values that remove an item from the list (DeleteObject, MoveAway).
+_REMOVED = frozenset({3, 5})
+#: HRESULTs of "token older than the change log" and "token of another object".
+_TOKEN_ERRORS = ("-2130575172", "-2130575173")
 
 
 def _odata_quote(text: str) -> str:
@@ -270,7 +283,8 @@ class SharePointGateway:
         loaded = []
         for title in titles:
             lst = ctx.web.lists.get_by_title(title)
-            lst.select(["Id", "Title", "ListItemEntityTypeFullName", "ItemCount"]).get()
+            lst.select(["Id", "Title", "ListItemEntityTypeFullName", "ItemCount",
+                        "CurrentChangeToken"]).get()
             fields = lst.fields.select(["InternalName", "TypeAsString"]).get()
             loaded.append((title, lst, fields))
         try:
@@ -292,6 +306,7 @@ class SharePointGateway:
                 item_count=int(props.get("ItemCount") or 0),
                 fields={f.properties["InternalName"]: f.properties.get("TypeAsString", "")
                         for f in fields},
+                change_token=_token_string(props.get("CurrentChangeToken")),
             )
         return result
 
@@ -603,6 +618,126 @@ class SharePointGateway:
         except Exception as exc:  # noqa: BLE001 - translated
             raise self._failed(exc, list_title=list_title) from exc
 
+    # -- change tokens (spsync.incremental) ----------------------------------------------
+    # -- change tokens (S6) ---------------------------------------------------------------
+    def current_change_tokens(self, infos: Sequence[ListInfo]) -> dict[str, str]:
+        """Each list's ``CurrentChangeToken`` in one ``$batch`` (``describe_lists`` already
+        carries it in ``ListInfo.change_token``; this is for a token alone)."""
+        ctx = self._ctx
+        loaded = []
+        for info in infos:
+            lst = ctx.web.lists.get_by_title(info.title)
+            lst.select(["CurrentChangeToken"]).get()
+            loaded.append((info.title, lst))
+        if not loaded:
+            return {}
+        try:
+            with ctx.collect_batch_failures() as failures:
+                ctx.execute_batch(items_per_batch=self.batch_size)
+        except Exception as exc:  # noqa: BLE001 - translated
+            raise self._failed(exc) from exc
+        other = [exc for _, exc in failures if _status(exc) != 404]
+        if other:
+            raise translate(other[0])
+        tokens = {title: _token_string(lst.properties.get("CurrentChangeToken"))
+                  for title, lst in loaded}
+        return {title: token for title, token in tokens.items() if token}
+
+    def get_changes(self, info: ListInfo, since_token: str) -> ChangeSet:
+        """Item changes after ``since_token`` through the library's ``getChanges`` (an
+        ``SP.ChangeQuery`` with a ``ChangeToken`` object, as SharePoint needs), page after
+        page of ``CHANGE_FETCH_LIMIT`` until a short one. Later changes of an item win: a
+        delete drops it from the re-reads, a restore puts it back."""
+        return self._follow_changes(info, since_token, self._changes_page(info, since_token))
+
+    def _follow_changes(self, info: ListInfo, since_token: str, page: list[Any]) -> ChangeSet:
+        """Fold ``page`` (the first) and every further page into one ChangeSet."""
+        changed: set[int] = set()
+        deleted: set[int] = set()
+        token, pages = since_token, 1
+        while True:
+            for change in page:
+                item_id = change.properties.get("ItemId")
+                if item_id is None:
+                    continue
+                kind = change.properties.get("ChangeType")
+                kind = getattr(kind, "value", kind)
+                if int(kind or 0) in _REMOVED:
+                    deleted.add(int(item_id))
+                    changed.discard(int(item_id))
+                else:
+                    changed.add(int(item_id))
+                    deleted.discard(int(item_id))
+            last = _token_string(page[-1].properties.get("ChangeToken")) if page else None
+            if len(page) < CHANGE_FETCH_LIMIT or last is None or last == token:
+                token = last or token
+                break
+            token = last
+            pages += 1
+            if pages > 10_000:
+                raise GatewayError(f"Wijzigingen van '{info.title}' blijven komen na "
+                                   f"{pages - 1} pagina's; spsync leest de lijst volledig.",
+                                   status=None)
+            page = self._changes_page(info, token)
+        log.info("Wijzigingen: %s, %d gewijzigd/nieuw, %d verwijderd", info.title, len(changed),
+                 len(deleted))
+        return ChangeSet(frozenset(changed), frozenset(deleted), token)
+
+    def _changes_page(self, info: ListInfo, token: str) -> list[Any]:
+        """One getChanges call, retried on 429/503 and friends like :meth:`_get_json`."""
+        attempt = 0
+        while True:
+            ctx = self._ctx
+            changes = ctx.web.lists.get_by_title(info.title).get_changes(_change_query(token))
+            try:
+                ctx.execute_query()
+                return list(changes)
+            except Exception as exc:  # noqa: BLE001 - translated
+                if _is_token_error(exc):
+                    self._ctx = self._new_context()
+                    raise _expired(info, exc) from exc
+                status = _status(exc)
+                transient = status in TRANSIENT_STATUS_CODES or status is None and isinstance(
+                    exc, (requests.ConnectionError, requests.Timeout))
+                if not transient or attempt >= self.max_retries:
+                    raise self._failed(exc, list_title=info.title) from exc
+                self._ctx = self._new_context()
+                attempt += 1
+                delay = self._delay(attempt, exc)
+                self._retry_line(attempt, self.max_retries + 1, exc, delay)
+                time.sleep(delay)
+
+    def read_items_by_id(self, info: ListInfo, ids: Sequence[int], select: Sequence[str],
+                         expand: Sequence[str] = ()) -> list[Item]:
+        """Re-read only ``ids`` with ``$filter`` on the (indexed) Id, ranges where the ids
+        run on; raw JSON pages like :meth:`read_items`. Items deleted meanwhile are absent."""
+        columns = ["Id", *[c for c in select if c != "Id"]]
+        base = f"{self.site_url}/_api/Web/lists/GetByTitle('{_odata_quote(info.title)}')/items?"
+        items: list[Item] = []
+        seen: set[int] = set()
+        wanted = set(ids)
+        for flt in id_filters(ids):
+            query = {"$select": ",".join(columns), "$filter": flt, "$top": str(self.page_size)}
+            if expand:
+                query["$expand"] = ",".join(expand)
+            next_url: str | None = base + urlencode(query, safe="$,/'()", quote_via=quote)
+            pages = 0
+            while next_url:
+                pages += 1
+                if pages > math.ceil(len(wanted) / self.page_size) + 5:
+                    raise GatewayError(f"Herlezen van '{info.title}' stopt na {pages - 1} "
+                                       "pagina's: de server blijft pagina's sturen.", status=None)
+                body = self._get_json(next_url, list_title=info.title).get("d", {})
+                for row in body.get("results", []):
+                    meta = row.pop("__metadata", None) or {}
+                    item_id = int(row["Id"])
+                    if item_id in seen or item_id not in wanted:
+                        continue
+                    seen.add(item_id)
+                    items.append(Item(id=item_id, etag=meta.get("etag"), values=row))
+                next_url = body.get("__next")
+        return items
+
 
 def gateway_for(config: Any) -> SharePointGateway:
     """The gateway a command uses for ``config``: its token provider (certificate loaded and
@@ -672,3 +807,62 @@ def _field_description(props: Mapping[str, Any]) -> FieldDescription:
         lookup_field=props.get("LookupField") or None,
         choices=_strings(props.get("Choices")),
     )
+
+
+def _change_query(token: str) -> ChangeQuery:
+    """Item adds, updates, deletes and restores after ``token``, a page of CHANGE_FETCH_LIMIT."""
+    return ChangeQuery(Item=True, Add=True, Update=True, DeleteObject=True, Restore=True,
+                       ChangeTokenStart=ChangeToken(token),
+                       FetchLimit=CHANGE_FETCH_LIMIT)  # type: ignore[arg-type]
+
+
+def _is_token_error(exc: BaseException) -> bool:
+    """SharePoint's "token older than the change log" / "token of another object"."""
+    code, message = _sp_error(exc)
+    return code.startswith(_TOKEN_ERRORS) or "change log" in message.lower()
+
+
+def _expired(info: ListInfo, exc: BaseException) -> ChangeTokenExpired:
+    return ChangeTokenExpired(f"Het wijzigingstoken van '{info.title}' is verlopen; de lijst "
+                              "wordt volledig gelezen.", status=_status(exc),
+                              list_title=info.title)
+
+
+def _token_string(value: Any) -> str | None:
+    """``StringValue`` of a ChangeToken as the library hands it out (object or dict)."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return value.get("StringValue") or None
+    return getattr(value, "StringValue", None) or None
+
+
+def _sp_error(exc: BaseException) -> tuple[str, str]:
+    """(code, message) of a SharePoint error response, empty strings when there is none."""
+    response = getattr(exc, "response", None)
+    try:
+        error = response.json().get("error", {})  # type: ignore[union-attr]
+    except Exception:  # noqa: BLE001 - no JSON body
+        return "", ""
+    message = error.get("message")
+    if isinstance(message, dict):
+        message = message.get("value")
+    return str(error.get("code") or ""), str(message or "")
+
+
+def id_filters(ids: Sequence[int], per_filter: int = IDS_PER_FILTER) -> list[str]:
+    """``$filter`` expressions that together select exactly ``ids``: runs of three or more
+    consecutive ids as one range, the rest as ``Id eq n``, at most ``per_filter`` terms each."""
+    terms: list[str] = []
+    ordered = sorted(set(ids))
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
+            j += 1
+        if j - i >= 2:
+            terms.append(f"(Id ge {ordered[i]} and Id le {ordered[j]})")
+        else:
+            terms += [f"Id eq {n}" for n in ordered[i:j + 1]]
+        i = j + 1
+    return [" or ".join(terms[k:k + per_filter]) for k in range(0, len(terms), per_filter)]

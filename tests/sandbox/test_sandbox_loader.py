@@ -52,7 +52,7 @@ def test_raw_values_dates_people_and_ids(store):
     assert set(_items(store, "Jaarkalender")) == set(range(1, 25))
     assert store.get_list("MT-rapportages").base_template == 101
     fields = [f.internal_name for f in store.get_list("Projecten").fields]
-    assert fields == [c.name for c in schema.list_def("projecten").columns]
+    assert fields == [c.name for c in schema.list_def("projecten").columns] + ["Author", "Editor"]
 
 
 def test_loading_again_is_idempotent(store, tmp_path):

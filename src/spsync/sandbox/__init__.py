@@ -11,9 +11,24 @@ Known deviations from SharePoint Online (a test against a real tenant would noti
   above 5,000 on such a list is refused); filtered/ordered queries load the list in Python;
 - any non-empty ``X-RequestDigest`` is accepted (an expired digest is simulated with
   ``inject(403)``);
-- every item carries ``Id``, ``ID``, ``Title``, ``Created`` and ``Modified``; no ``Author``/
-  ``Editor``, no multi-value lookups, no ``getChanges``, no folder creation or file rename/move;
+- no multi-value lookups, no folder creation or file rename/move;
 - MERGE property names are case-sensitive and need ``__metadata.type``;
+- the change log numbers changes per site (SharePoint: per content database) and a list's
+  ``CurrentChangeToken`` carries the site's latest change number with that change's time;
+  ``getChanges`` knows Item, Field and List changes of the types Add, Update and DeleteObject
+  only (no Rename/Move/Restore/role changes), and ignores ``SystemUpdate``/``LatestFirst``;
+- the HTTP statuses of the change-token errors are not verified against a tenant: a token
+  older than the retained log (``set_change_log_retention``, default 60 days) and a token of
+  another list answer 500 with SharePoint's codes -2130575172/-2130575173 and messages, a
+  malformed token 400 (``System.FormatException``), a bare-string token 400;
+- a Text/Choice value over 255 UTF-16 units is refused with SharePoint's generic 500 "Invalid
+  text value" (-2130575336); other limits (Note, URL, number ranges) are not enforced, and the
+  CSV loader, like an import, stores what it is given;
+- ``$select`` on a list answers the selected properties it knows and ignores unknown names
+  (SharePoint: 400); ``getChanges`` cannot be sent in a ``$batch`` by the client library
+  (it cannot serialise an ``SP.ChangeQuery``), so the sandbox never sees it there;
+- ``Author``/``Editor`` of API writes are the app principal "SharePoint App" (id 1073741822);
+  bulk loads set both to the first site user.
 - lists are created only as custom lists (BaseTemplate 100) and document libraries (101); a new
   list has just ``Title`` (no content types, views or version settings); field schema XML is read
   for type, names, Required, Indexed, EnforceUniqueValues, choices, default, date format and

@@ -10,10 +10,11 @@ import json
 import re
 import threading
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
+from . import changes as ch
 from . import items as it
 from .admin import AdminMixin, PermissionKind
 from .odata import SPError, parse_datetime
@@ -23,7 +24,8 @@ from .routing import Segment, split_segments
 from .store import FieldInfo, FileInfo, ListInfo, Store, VersionConflict
 from .wire import JSON_TYPE, Request, Response, json_response
 
-__all__ = ["Api", "Request", "Response", "json_response", "JSON_TYPE", "TZ", "coerce_value"]
+__all__ = ["Api", "Request", "Response", "json_response", "JSON_TYPE", "TZ", "coerce_value",
+           "check_text_length", "utf16_units", "MAX_TEXT"]
 
 TZ = ZoneInfo("Europe/Amsterdam")
 _INVALID = "-1, Microsoft.SharePoint.Client.InvalidClientQueryException"
@@ -65,10 +67,16 @@ class Api(FilesMixin, AdminMixin):
         self.before_write = before_write
         self._uploads: dict[str, bytearray] = {}
         self._lock = threading.Lock()
+        #: How long the change log keeps entries (SharePoint Online: 60 days).
+        self.change_log_retention = timedelta(days=60)
 
     @property
     def api_base(self) -> str:
         return self.site_url() + "/_api"
+
+    @property
+    def web_id(self) -> str:
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, self.site_path))
 
     # ---- resolution -------------------------------------------------------------------------
 
@@ -132,6 +140,12 @@ class Api(FilesMixin, AdminMixin):
                 return ("item", lst, int(seg.arg("itemId")))
             if k == "fields":
                 return ("fields", lst)
+            if k == "getchanges":
+                if req.method != "POST":
+                    raise SPError(405, _INVALID, "getChanges needs POST.")
+                return ("response", json_response(ch.get_changes(
+                    self.store, lst, req.body, self.api_base, self.web_id,
+                    self.change_log_retention)))
             if k == "rootfolder":
                 return ("folder", lst, self._root_url(lst))
         if kind == "items" and k == "getbyid":
@@ -200,7 +214,7 @@ class Api(FilesMixin, AdminMixin):
         if kind == "web" and m == "GET":
             return json_response({"__metadata": {"type": "SP.Web"}, "Title": "spsync sandbox",
                                   "Url": self.site_url(), "ServerRelativeUrl": self.site_path,
-                                  "Id": str(uuid.uuid5(uuid.NAMESPACE_URL, self.site_path)),
+                                  "Id": self.web_id,
                                   "EffectiveBasePermissions": self._permissions_json()})
         if kind == "permissions" and m == "GET":
             return json_response({"EffectiveBasePermissions": self._permissions_json()})
@@ -210,7 +224,16 @@ class Api(FilesMixin, AdminMixin):
         if kind == "lists" and m == "POST":
             return self._create_list(req)
         if kind == "list" and m == "GET":
-            return json_response(self._list_json(node[1]))
+            body = self._list_json(node[1])
+            body["CurrentChangeToken"] = ch.current_change_token(self.store, node[1])
+            select = it.odata.parse_list_option({k.lower(): v for k, v in req.query.items()}
+                                                .get("$select"))
+            if select and "*" not in select:  # exactly what was asked, as SharePoint answers
+                low = {k.lower(): k for k in body}
+                body = {"__metadata": body["__metadata"],
+                        **{low[n.lower()]: body[low[n.lower()]] for n in select
+                           if n.lower() in low}}
+            return json_response(body)
         if kind == "list" and m == "DELETE":
             return self._delete_list(node[1])
         if kind == "items":
@@ -281,7 +304,8 @@ class Api(FilesMixin, AdminMixin):
             if self.store.get_item(lst.id, item_id) is None:
                 raise _item_missing()
             try:
-                item = self.store.update_item(lst.id, item_id, changes, _if_match(req))
+                item = self.store.update_item(lst.id, item_id, changes, _if_match(req),
+                                              editor=self.store.app_user())
             except VersionConflict:
                 raise _precondition() from None
             except KeyError:
@@ -302,7 +326,8 @@ class Api(FilesMixin, AdminMixin):
 
     def _create_item(self, lst: ListInfo, req: Request) -> Response:
         self._require(PermissionKind.AddListItems)
-        item = self.store.add_item(lst.id, self._parse_item_body(lst, req.body))
+        item = self.store.add_item(lst.id, self._parse_item_body(lst, req.body),
+                                   author=self.store.app_user())
         q = it.ItemQuery(self.store, lst, self.api_base)
         return json_response(q.render(item, [], []), 201, {"ETag": f'"{item.version}"'})
 
@@ -361,7 +386,7 @@ class Api(FilesMixin, AdminMixin):
                             "FieldName": name, "FieldValue": raw, "HasException": bool(err),
                             "ItemId": item_id})
         if changes:
-            self.store.update_item(lst.id, item_id, changes)
+            self.store.update_item(lst.id, item_id, changes, editor=self.store.app_user())
         return json_response({"ValidateUpdateListItem": {"results": results}})
 
     def _form_value(self, f: FieldInfo, raw: Any) -> Any:
@@ -384,6 +409,9 @@ class Api(FilesMixin, AdminMixin):
                     raise ValueError("You must specify a valid date within the range of "
                                      "1/1/1900 and 12/31/8900.") from None
             return to_utc_string(dt)
+        if f.type in ("Text", "Choice") and utf16_units(text) > MAX_TEXT:
+            raise ValueError("The value of this field exceeds its maximum length of 255 "
+                             "characters.")
         if f.type == "Boolean":
             return text.lower() in ("1", "true", "yes", "ja")
         if f.type == "Lookup":
@@ -444,4 +472,24 @@ def coerce_value(f: FieldInfo, value: Any) -> Any:
         return value
     if isinstance(value, (dict, list)):
         raise _convert_error("Edm.String")
-    return value if isinstance(value, str) else str(value)
+    return check_text_length(f, value if isinstance(value, str) else str(value))
+
+
+#: Longest value of a single line of text (and a choice), in UTF-16 code units as SharePoint
+#: counts them: an emoji outside the BMP takes two.
+MAX_TEXT = 255
+_TEXT_TOO_LONG = ("-2130575336, Microsoft.SharePoint.SPException",
+                  "Invalid text value. A text field contains invalid data. Please check the value "
+                  "and try again.")
+
+
+def utf16_units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def check_text_length(f: FieldInfo, text: str) -> str:
+    """SharePoint Online refuses a Text/Choice value over 255 UTF-16 units with HTTP 500 and a
+    message that names no field."""
+    if f.type in ("Text", "Choice") and utf16_units(text) > MAX_TEXT:
+        raise SPError(500, *_TEXT_TOO_LONG)
+    return text

@@ -84,7 +84,8 @@ class FilesMixin:
         if not overwrite and self.store.get_file(folder, name):
             raise SPError(400, "-2130575257, Microsoft.SharePoint.SPException",
                           f"A file with the name {folder}/{name} already exists.")
-        return json_response(self._file_json(self.store.put_file(lst.id, folder, name, req.body)))
+        return json_response(self._file_json(self.store.put_file(lst.id, folder, name, req.body,
+                                                                editor=self.store.app_user())))
 
     def _upload(self, f: FileInfo, seg: Segment, req: Request) -> Response:
         if req.method != "POST":

@@ -140,8 +140,12 @@ class ItemQuery:
     def render(self, item: Item, select: list[str], expand: list[str]) -> dict[str, Any]:
         out: dict[str, Any] = {"__metadata": self.metadata(item)}
         expanded = {self._expand_name(e) for e in expand}
-        base = ["Id", "ID"] + (["Title"] if self.lst.field("Title") else []) + ["Created", "Modified"]
-        names = select if select and "*" not in select else (
+        # SharePoint answers exactly the selected fields (plus __metadata); without $select or
+        # with `*` every field, the system ones first.
+        explicit = bool(select) and "*" not in select
+        base = [] if explicit else (
+            ["Id", "ID"] + (["Title"] if self.lst.field("Title") else []) + ["Created", "Modified"])
+        names = select if explicit else (
             [f.internal_name for f in self.lst.fields] + (
                 ["FileLeafRef"] if self.lst.base_template == 101 else []))
         for name in base:
@@ -218,8 +222,11 @@ class ItemQuery:
                           "threshold.")
         token = _parse_skiptoken(opts.get("$skiptoken"))
         after_id = int(token.get("p_ID", 0) or 0)
+        ranges = _id_ranges(flt) if flt is not None and not order else None
         if flt is None and not order:
             rows = self.store.items_after(self.lst.id, after_id, top + 1)
+        elif ranges is not None:  # `Id eq n or (Id ge a and Id le b) …`: straight from SQLite
+            rows = self.store.items_in_ranges(self.lst.id, ranges, after_id, top + 1)
         else:
             rows = self.store.all_items(self.lst.id)
             if flt is not None:
@@ -251,6 +258,30 @@ class ItemQuery:
                 parts.append((k, v))
         qs = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in parts)
         return f"{self.api_base}/Web/Lists(guid'{self.lst.id}')/Items?{qs}"
+
+
+def _is_id(node: tuple) -> bool:
+    return node[0] == "field" and node[1].kind == "sys" and node[1].name in ("Id", "ID")
+
+
+def _id_ranges(node: tuple) -> list[tuple[int, int]] | None:
+    """The id ranges a filter of only ``Id eq n`` / ``Id ge a and Id le b`` terms joined by
+    ``or`` selects; None for any other filter (evaluated item by item)."""
+    kind = node[0]
+    if kind == "or":
+        left, right = _id_ranges(node[1]), _id_ranges(node[2])
+        return None if left is None or right is None else left + right
+    if kind == "cmp" and node[1] == "eq" and _is_id(node[2]) and node[3][0] == "lit" \
+            and isinstance(node[3][1], int):
+        return [(node[3][1], node[3][1])]
+    if kind == "and":
+        a, b = node[1], node[2]
+        if all(x[0] == "cmp" and _is_id(x[2]) and x[3][0] == "lit" and isinstance(x[3][1], int)
+               for x in (a, b)):
+            bounds = {x[1]: x[3][1] for x in (a, b)}
+            if set(bounds) == {"ge", "le"}:
+                return [(bounds["ge"], bounds["le"])]
+    return None
 
 
 def _token_name(r: Resolved) -> str:

@@ -17,6 +17,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Collection
+from datetime import timedelta
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -118,6 +119,12 @@ class SandboxServer:
         self.stop()
 
     # ---- faults and log ---------------------------------------------------------------------
+
+    def set_change_log_retention(self, seconds: float) -> None:
+        """Keep change-log entries this long (SharePoint Online: 60 days); a getChanges from a
+        token older than what is kept answers SharePoint's "before the start of the current
+        change log" error. ``0`` ages every token that has a change after it."""
+        self.api.change_log_retention = timedelta(seconds=seconds)
 
     def set_latency(self, seconds: float) -> None:
         """Sleep this long before every HTTP response (once per request, also for `$batch`)."""
@@ -390,13 +397,14 @@ class _Handler(BaseHTTPRequestHandler):
 def serve(db_path: str | Path, port: int = 0, host: str = "127.0.0.1", site: str = "spsync") -> None:
     """CLI hook: print the site URL first, then serve until Ctrl-C or SIGTERM."""
     server = SandboxServer(db_path, host=host, port=port, site=site).start()
-    print(server.site_url, flush=True)
     stop = threading.Event()
 
     def _term(*_: Any) -> None:
         stop.set()
 
+    # Before the URL goes out: whoever reads it may send SIGTERM at once (it raced, under load).
     previous = signal.signal(signal.SIGTERM, _term)
+    print(server.site_url, flush=True)
     try:
         while not stop.wait(0.5):
             pass

@@ -16,8 +16,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
-__all__ = ["Store", "ListInfo", "FieldInfo", "Item", "FileInfo", "VersionConflict",
-           "entity_type_name", "utc_now"]
+__all__ = ["Store", "ListInfo", "FieldInfo", "Item", "FileInfo", "VersionConflict", "Change",
+           "entity_type_name", "utc_now", "APP_USER_ID", "APP_USER_TITLE", "CHANGE_ADD",
+           "CHANGE_UPDATE", "CHANGE_DELETE", "change_ticks", "AUTHOR_EDITOR"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS lists (
@@ -43,7 +44,43 @@ CREATE TABLE IF NOT EXISTS sent_mail (
 CREATE TABLE IF NOT EXISTS field_props (
     list_id TEXT NOT NULL, internal_name TEXT NOT NULL COLLATE NOCASE, props TEXT NOT NULL,
     PRIMARY KEY (list_id, internal_name));
+CREATE TABLE IF NOT EXISTS changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, list_id TEXT NOT NULL, kind TEXT NOT NULL,
+    item_id INTEGER, name TEXT, change_type INTEGER NOT NULL, time TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS ix_changes_list ON changes (list_id, seq);
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+
+#: SharePoint's ChangeType values the change log records.
+CHANGE_ADD, CHANGE_UPDATE, CHANGE_DELETE = 1, 2, 3
+#: The principal SharePoint Online shows as Editor of app-only writes ("SharePoint App").
+APP_USER_ID = 1073741822
+APP_USER_TITLE = "SharePoint App"
+_EPOCH = datetime(1, 1, 1, tzinfo=timezone.utc)
+
+
+def change_ticks(time: str) -> int:
+    """.NET ticks (100 ns since 0001-01-01 UTC) of a change-log time, as change tokens carry."""
+    dt = datetime.fromisoformat(time.replace("Z", "+00:00"))
+    delta = dt - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 10_000_000 + delta.microseconds * 10
+
+
+def _log_time() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change-log entry: ``kind`` is item, field or list; ``seq`` the change number."""
+
+    seq: int
+    list_id: str
+    kind: str
+    item_id: int | None
+    name: str | None
+    change_type: int
+    time: str
 
 
 def utc_now() -> str:
@@ -125,6 +162,10 @@ class FileInfo:
         return f"{self.folder.rstrip('/')}/{self.name}"
 
 
+#: Every SharePoint list has these person columns; items carry ``AuthorId``/``EditorId``.
+AUTHOR_EDITOR = (FieldInfo("Author", "User", "Created By"), FieldInfo("Editor", "User", "Modified By"))
+
+
 class VersionConflict(Exception):
     """If-Match did not match the item's current version."""
 
@@ -172,6 +213,12 @@ class Store:
                 else:
                     self._db.execute("UPDATE lists SET key=?, base_template=? WHERE id=?",
                                      (key, base_template, list_id))
+                    # A schema change is in the change log too (SP.ChangeField add/delete).
+                    old = {f.internal_name for f in existing.fields}
+                    new = {f.internal_name for f in fields}
+                    new |= {f.internal_name for f in AUTHOR_EDITOR}
+                    self._log_many(list_id, "field", [(None, n, CHANGE_ADD) for n in sorted(new - old)]
+                                   + [(None, n, CHANGE_DELETE) for n in sorted(old - new)])
                 self._db.execute("DELETE FROM fields WHERE list_id=?", (list_id,))
                 self._db.executemany(
                     "INSERT INTO fields VALUES (?,?,?,?,?,?,?)",
@@ -190,7 +237,7 @@ class Store:
             info = self.get_list(title)
             if info is None:
                 return
-            for table in ("items", "fields", "files", "field_props"):
+            for table in ("items", "fields", "files", "field_props", "changes"):
                 self._db.execute(f"DELETE FROM {table} WHERE list_id=?", (info.id,))
             self._db.execute("DELETE FROM lists WHERE id=?", (info.id,))
 
@@ -201,6 +248,8 @@ class Store:
         fields = [FieldInfo(n, t, ti, ll, lf) for n, ti, t, ll, lf in self._q(
             "SELECT internal_name, title, type, lookup_list, lookup_field FROM fields "
             "WHERE list_id=? ORDER BY pos", (list_id,))]
+        have = {f.internal_name.lower() for f in fields}
+        fields += [f for f in AUTHOR_EDITOR if f.internal_name.lower() not in have]
         return ListInfo(list_id, title, template, url_name, fields, key, created)
 
     def get_list(self, title: str) -> ListInfo | None:
@@ -239,25 +288,50 @@ class Store:
             "SELECT id, version, created, modified, data FROM items WHERE list_id=? AND id>? "
             "ORDER BY id LIMIT ?", (list_id, after_id, limit))]
 
+    def items_in_ranges(self, list_id: str, ranges: list[tuple[int, int]], after_id: int,
+                        limit: int) -> list[Item]:
+        """Items whose id lies in one of the inclusive ``ranges``, id > after_id, in id order."""
+        where = " OR ".join("(id BETWEEN ? AND ?)" for _ in ranges)
+        args: list[Any] = [list_id, after_id]
+        for lo, hi in ranges:
+            args += [lo, hi]
+        return [self._item(r) for r in self._q(
+            f"SELECT id, version, created, modified, data FROM items WHERE list_id=? AND id>? "
+            f"AND ({where}) ORDER BY id LIMIT ?", (*args, limit))]
+
     def insert_items(self, list_id: str, rows: Iterable[tuple[int | None, dict[str, Any]]],
-                     replace: bool = False) -> int:
-        """Bulk insert (id or None, data) rows; `replace` drops existing items first."""
+                     replace: bool = False, author: int | None = None) -> int:
+        """Bulk insert (id or None, data) rows; `replace` drops existing items first.
+
+        Items without ``Author``/``Editor`` get ``author`` (default: the first site user, else
+        the app principal). Every insert (and a replaced item's delete) enters the change log.
+        """
         now = utc_now()
         with self._lock:
             next_id = self._q("SELECT next_id FROM lists WHERE id=?", (list_id,))[0][0]
             if replace:
                 next_id = 1
+            if author is None:
+                author = self.default_author()
             batch = []
             for item_id, data in rows:
                 if item_id is None:
                     item_id = next_id
                 next_id = max(next_id, item_id + 1)
+                if data.get("Author") is None:
+                    data = {**data, "Author": author}
+                if data.get("Editor") is None:
+                    data = {**data, "Editor": data["Author"]}
                 batch.append((list_id, item_id, 1, now, now, json.dumps(data)))
             self._db.execute("BEGIN")
             try:
                 if replace:
+                    old = [r[0] for r in self._db.execute(
+                        "SELECT id FROM items WHERE list_id=? ORDER BY id", (list_id,))]
+                    self._log_many(list_id, "item", [(i, None, CHANGE_DELETE) for i in old])
                     self._db.execute("DELETE FROM items WHERE list_id=?", (list_id,))
                 self._db.executemany("INSERT INTO items VALUES (?,?,?,?,?,?)", batch)
+                self._log_many(list_id, "item", [(b[1], None, CHANGE_ADD) for b in batch])
                 self._db.execute("UPDATE lists SET next_id=? WHERE id=?", (next_id, list_id))
                 self._db.execute("COMMIT")
             except BaseException:
@@ -265,17 +339,18 @@ class Store:
                 raise
             return len(batch)
 
-    def add_item(self, list_id: str, data: dict[str, Any]) -> Item:
+    def add_item(self, list_id: str, data: dict[str, Any], author: int | None = None) -> Item:
         with self._lock:
             next_id = self._q("SELECT next_id FROM lists WHERE id=?", (list_id,))[0][0]
-            self.insert_items(list_id, [(next_id, data)])
+            self.insert_items(list_id, [(next_id, data)], author=author)
             item = self.get_item(list_id, next_id)
         assert item is not None
         return item
 
     def update_item(self, list_id: str, item_id: int, changes: dict[str, Any],
-                    if_version: int | None = None) -> Item:
-        """Merge `changes` and bump the version; raise KeyError/VersionConflict."""
+                    if_version: int | None = None, editor: int | None = None) -> Item:
+        """Merge `changes` and bump the version (``editor`` becomes the Editor); raise
+        KeyError/VersionConflict. Logged as an update in the change log."""
         with self._lock:
             item = self.get_item(list_id, item_id)
             if item is None:
@@ -283,16 +358,21 @@ class Store:
             if if_version is not None and if_version != item.version:
                 raise VersionConflict(item.version)
             item.data.update(changes)
+            if editor is not None:
+                item.data["Editor"] = editor
             item.version += 1
             item.modified = utc_now()
             self._db.execute("UPDATE items SET data=?, version=?, modified=? WHERE list_id=? AND id=?",
                              (json.dumps(item.data), item.version, item.modified, list_id, item_id))
+            self._log_many(list_id, "item", [(item_id, None, CHANGE_UPDATE)])
             return item
 
     def delete_item(self, list_id: str, item_id: int) -> bool:
         with self._lock:
             cur = self._db.execute("DELETE FROM items WHERE list_id=? AND id=?", (list_id, item_id))
             self._db.execute("DELETE FROM files WHERE list_id=? AND item_id=?", (list_id, item_id))
+            if cur.rowcount > 0:
+                self._log_many(list_id, "item", [(item_id, None, CHANGE_DELETE)])
             return cur.rowcount > 0
 
     # ---- users ------------------------------------------------------------------------------
@@ -345,7 +425,8 @@ class Store:
     def file_content(self, unique_id: str) -> bytes:
         return self._q("SELECT content FROM files WHERE unique_id=?", (unique_id,))[0][0]
 
-    def put_file(self, list_id: str, folder: str, name: str, content: bytes) -> FileInfo:
+    def put_file(self, list_id: str, folder: str, name: str, content: bytes,
+                 editor: int | None = None) -> FileInfo:
         """Create or overwrite a file (and its library item); returns its new state."""
         folder = folder.rstrip("/")
         now = utc_now()
@@ -354,10 +435,10 @@ class Store:
             if existing:
                 self._db.execute("UPDATE files SET content=?, version=version+1, modified=? "
                                  "WHERE unique_id=?", (content, now, existing.unique_id))
-                self.update_item(list_id, existing.item_id, {})
+                self.update_item(list_id, existing.item_id, {}, editor=editor)
                 uid = existing.unique_id
             else:
-                item = self.add_item(list_id, {"FileLeafRef": name})
+                item = self.add_item(list_id, {"FileLeafRef": name}, author=editor)
                 uid = str(uuid.uuid4())
                 self._db.execute("INSERT INTO files VALUES (?,?,?,?,?,?,?,?,?)",
                                  (uid, list_id, item.id, folder, name, content, 1, now, now))
@@ -369,6 +450,9 @@ class Store:
         with self._lock:
             self._db.execute("UPDATE files SET content=?, modified=? WHERE unique_id=?",
                              (content, utc_now(), unique_id))
+            f = self.get_file_by_id(unique_id)
+            if f is not None and self.get_item(f.list_id, f.item_id) is not None:
+                self.update_item(f.list_id, f.item_id, {}, editor=self.app_user())
         info = self.get_file_by_id(unique_id)
         assert info is not None
         return info
@@ -380,6 +464,7 @@ class Store:
                 self._db.execute("DELETE FROM files WHERE unique_id=?", (info.unique_id,))
                 self._db.execute("DELETE FROM items WHERE list_id=? AND id=?",
                                  (info.list_id, info.item_id))
+                self._log_many(info.list_id, "item", [(info.item_id, None, CHANGE_DELETE)])
 
     # ---- Graph sendMail (mail the sandbox accepted, kept across restarts) --------------------
 
@@ -398,6 +483,7 @@ class Store:
 
     def clear_sent_mail(self) -> None:
         self._q("DELETE FROM sent_mail")
+
     # ---- field properties (Indexed, Required, Choices, ...) and single fields ---------------
 
     def field_props(self, list_id: str) -> dict[str, dict[str, Any]]:
@@ -422,6 +508,7 @@ class Store:
             self._db.execute("INSERT INTO fields VALUES (?,?,?,?,?,?,?)",
                              (list_id, pos, info.internal_name, info.title or info.internal_name,
                               info.type, info.lookup_list, info.lookup_field))
+            self._log_many(list_id, "field", [(None, info.internal_name, CHANGE_ADD)])
 
     def remove_field(self, list_id: str, internal_name: str) -> None:
         """Delete one column (its values stay in the items' data, as SharePoint hides them)."""
@@ -430,3 +517,86 @@ class Store:
                              (list_id, internal_name))
             self._db.execute("DELETE FROM field_props WHERE list_id=? AND internal_name=?",
                              (list_id, internal_name))
+            self._log_many(list_id, "field", [(None, internal_name, CHANGE_DELETE)])
+
+    # ---- authors ----------------------------------------------------------------------------
+
+    def app_user(self) -> int:
+        """The app principal's user id (created on first use), Editor of every API write."""
+        with self._lock:
+            self._db.execute("INSERT OR IGNORE INTO users VALUES (?,?,?)",
+                             (APP_USER_ID, APP_USER_TITLE, None))
+        return APP_USER_ID
+
+    def default_author(self) -> int:
+        """Author of bulk-loaded items: the first site user, else the app principal."""
+        rows = self._q("SELECT min(id) FROM users WHERE id<>?", (APP_USER_ID,))
+        return rows[0][0] if rows and rows[0][0] is not None else self.app_user()
+
+    # ---- change log -------------------------------------------------------------------------
+
+    def _log_many(self, list_id: str, kind: str,
+                  entries: list[tuple[int | None, str | None, int]]) -> None:
+        """Append (item id, name, change type) entries in order; caller holds the lock."""
+        if not entries:
+            return
+        now = _log_time()
+        with self._lock:
+            self._db.executemany(
+                "INSERT INTO changes (list_id, kind, item_id, name, change_type, time) "
+                "VALUES (?,?,?,?,?,?)",
+                [(list_id, kind, item_id, name, ctype, now) for item_id, name, ctype in entries])
+
+    def last_change(self) -> tuple[int, str]:
+        """The site's latest change number and its time (0 and now for an empty log)."""
+        rows = self._q("SELECT seq, time FROM changes ORDER BY seq DESC LIMIT 1")
+        if rows:
+            return rows[0][0], rows[0][1]
+        start = self.change_log_start()
+        return start, _log_time()
+
+    def change_time(self, seq: int) -> str | None:
+        rows = self._q("SELECT time FROM changes WHERE seq=?", (seq,))
+        return rows[0][0] if rows else None
+
+    def changes_after(self, list_id: str, after_seq: int, kinds: Iterable[str],
+                      types: Iterable[int], limit: int, until_seq: int | None = None
+                      ) -> list[Change]:
+        """The list's changes with a number above ``after_seq`` (up to ``until_seq``), oldest
+        first, at most ``limit``."""
+        kinds, types = sorted(set(kinds)), sorted(set(types))
+        if not kinds or not types:
+            return []
+        sql = (f"SELECT seq, list_id, kind, item_id, name, change_type, time FROM changes "
+               f"WHERE list_id=? AND seq>? AND kind IN ({','.join('?' * len(kinds))}) "
+               f"AND change_type IN ({','.join('?' * len(types))})")
+        args: list[Any] = [list_id, after_seq, *kinds, *types]
+        if until_seq is not None:
+            sql += " AND seq<=?"
+            args.append(until_seq)
+        sql += " ORDER BY seq LIMIT ?"
+        args.append(limit)
+        return [Change(*r) for r in self._q(sql, args)]
+
+    def change_log_start(self) -> int:
+        """The highest change number no longer retained (0: the whole log is kept)."""
+        rows = self._q("SELECT value FROM settings WHERE key='change_log_start'")
+        return int(rows[0][0]) if rows else 0
+
+    def trim_change_log(self, older_than: str | None = None) -> int:
+        """Forget the changes logged before ``older_than`` (ISO time; None: all of them), as
+        SharePoint drops entries past its retention; returns the new log start."""
+        with self._lock:
+            if older_than is None:
+                rows = self._db.execute("SELECT max(seq) FROM changes").fetchall()
+            else:
+                rows = self._db.execute("SELECT max(seq) FROM changes WHERE time<?",
+                                        (older_than,)).fetchall()
+            cut = rows[0][0]
+            if cut is None:
+                return self.change_log_start()
+            cut = max(cut, self.change_log_start())
+            self._db.execute("DELETE FROM changes WHERE seq<=?", (cut,))
+            self._db.execute("INSERT OR REPLACE INTO settings VALUES ('change_log_start', ?)",
+                             (str(cut),))
+            return cut

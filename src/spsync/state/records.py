@@ -21,10 +21,28 @@ __all__ = [
     "LedgerEntry",
     "ReportRecord",
     "PreviousFigures",
+    "ListState",
+    "CachedRow",
     "line_to_json",
     "line_from_json",
     "jsonable",
 ]
+
+
+@dataclass(frozen=True)
+class ListState:
+    """Where an incremental read of one list continues: its change token, the schema hash the
+    token (and the cached rows) belong to, the item count then and the last full read."""
+
+    list_key: str
+    token: str
+    schema_hash: str
+    item_count: int
+    full_read_at: datetime
+
+
+#: One cached item: its id, ETag and the values as read (the page's JSON without __metadata).
+CachedRow = tuple[int, "str | None", dict[str, Any]]
 
 
 @dataclass(frozen=True)

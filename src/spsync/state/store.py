@@ -8,9 +8,11 @@ is a frozen dataclass from :mod:`spsync.state.records`; datetimes are aware UTC.
 
 from __future__ import annotations
 
+import json
+import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any, Self
 
@@ -24,6 +26,8 @@ from spsync.exceptions import StateError
 from spsync.state.connect import describe, make_engine, migrate
 from spsync.state.records import (
     AuditEntry,
+    CachedRow,
+    ListState,
     LedgerEntry,
     PreviousFigures,
     ReportRecord,
@@ -32,10 +36,10 @@ from spsync.state.records import (
     line_from_json,
     line_to_json,
 )
-from spsync.state.tables import audit, key_figures, ledger, reports, runs
+from spsync.state.tables import audit, key_figures, ledger, list_cache, list_tokens, reports, runs
 from spsync.writeback import FieldChange
 
-__all__ = ["OUTCOMES", "SUCCESS", "StateStore", "open_state"]
+__all__ = ["OUTCOMES", "SUCCESS", "StateStore", "open_state", "encode_rows", "decode_rows"]
 
 #: How a run ended: "gestopt" is the safety valve (a list or column a rule needs is missing).
 OUTCOMES = ("ok", "problemen", "gestopt", "fout")
@@ -365,6 +369,76 @@ class StateStore:
         """Record (or replace) the report of ``kind`` for ``period``."""
         _upsert_one(self, reports, {"kind": kind, "period": period},
                     {"run_id": run_id, "path": path, "url": url, "at": at})
+
+
+    # --- incremental reads (change tokens and the row cache) -------------------------------
+
+    def save_list_state(self, list_key: str, token: str, schema_hash: str, item_count: int,
+                        full_read_at: datetime, rows: Sequence[CachedRow] | None = None,
+                        at: datetime | None = None) -> None:
+        """Record where the next incremental read of ``list_key`` continues; with ``rows``
+        the cached rows are replaced in the same transaction, so token and rows always
+        belong together."""
+        at = at or datetime.now(UTC)
+        values = {"token": token, "schema_hash": schema_hash, "item_count": int(item_count),
+                  "full_read_at": full_read_at, "saved_at": at}
+        blob = encode_rows(rows) if rows is not None else None
+        with self._tx() as conn:
+            _upsert(conn, list_tokens, {"list_key": list_key}, values)
+            if blob is not None:
+                _upsert(conn, list_cache, {"list_key": list_key},
+                        {"schema_hash": schema_hash, "item_count": len(rows or ()),
+                         "rows": blob, "saved_at": at})
+
+    def list_state(self, list_key: str) -> ListState | None:
+        with self._tx() as conn:
+            row = conn.execute(select(list_tokens).where(
+                list_tokens.c.list_key == list_key)).first()
+        if row is None:
+            return None
+        return ListState(row.list_key, row.token, row.schema_hash, row.item_count,
+                         row.full_read_at)
+
+    def cached_rows(self, list_key: str, schema_hash: str | None = None
+                    ) -> list[CachedRow] | None:
+        """The rows saved with the list's state; None when there are none (or they were
+        saved for another ``schema_hash``)."""
+        with self._tx() as conn:
+            row = conn.execute(select(list_cache).where(
+                list_cache.c.list_key == list_key)).first()
+        if row is None or (schema_hash is not None and row.schema_hash != schema_hash):
+            return None
+        return decode_rows(row.rows)
+
+    def forget_list_state(self, list_key: str | None = None) -> None:
+        """Drop the token and rows of one list (or all): its next read is a full one."""
+        with self._tx() as conn:
+            for table in (list_tokens, list_cache):
+                stmt = delete(table)
+                if list_key is not None:
+                    stmt = stmt.where(table.c.list_key == list_key)
+                conn.execute(stmt)
+
+
+def encode_rows(rows: Sequence[CachedRow]) -> bytes:
+    """Compact JSON, zlib level 1: 100,000 bookings take a few MB and well under a second."""
+    data = json.dumps([[int(i), e, v] for i, e, v in rows], separators=(",", ":"),
+                      ensure_ascii=False).encode("utf-8")
+    return zlib.compress(data, 1)
+
+
+def decode_rows(blob: bytes) -> list[CachedRow]:
+    return list(map(tuple, json.loads(zlib.decompress(blob))))  # type: ignore[arg-type]
+
+
+def _upsert(conn: Connection, table: Any, key: dict[str, Any], values: dict[str, Any]) -> None:
+    dialect = {"sqlite": sqlite, "postgresql": postgresql}.get(conn.dialect.name)
+    if dialect is not None:
+        stmt = dialect.insert(table).values(**key, **values)
+        conn.execute(stmt.on_conflict_do_update(index_elements=list(key), set_=values))
+        return
+    conn.execute(delete(table).where(and_(*(table.c[k] == v for k, v in key.items()))))
+    conn.execute(table.insert().values(**key, **values))
 
 
 def _upsert_one(store: StateStore, table: Any, key: dict[str, Any], values: dict[str, Any]

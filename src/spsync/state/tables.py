@@ -23,6 +23,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -41,6 +42,8 @@ __all__ = [
     "ledger",
     "key_figures",
     "reports",
+    "list_tokens",
+    "list_cache",
     "target_version",
     "MIGRATIONS",
 ]
@@ -158,11 +161,41 @@ reports = Table(
     Column("at", UTCDateTime, nullable=False),
 )
 
+#: Per list: the change token an incremental read continues from, the hash of the list's
+#: schema (fields, $select) that token belongs to, and when the list was last read in full.
+list_tokens = Table(
+    "list_tokens", metadata,
+    Column("list_key", String(60), primary_key=True),
+    Column("token", Text, nullable=False),
+    Column("schema_hash", String(64), nullable=False),
+    Column("item_count", Integer, nullable=False),
+    Column("full_read_at", UTCDateTime, nullable=False),
+    Column("saved_at", UTCDateTime, nullable=False),
+)
+
+#: Per list: the rows of the last read (full or incremental), so an incremental read can
+#: rebuild the frames: zlib-compressed JSON ``[[id, etag, values], …]``, one blob per list.
+list_cache = Table(
+    "list_cache", metadata,
+    Column("list_key", String(60), primary_key=True),
+    Column("schema_hash", String(64), nullable=False),
+    Column("item_count", Integer, nullable=False),
+    Column("rows", LargeBinary, nullable=False),
+    Column("saved_at", UTCDateTime, nullable=False),
+)
+
 Migration = Callable[[Connection], Any]
+
+
+def _v1_list_tokens(conn: Connection) -> None:
+    """v1 -> v2: change tokens and the row cache of incremental reads (S6)."""
+    list_tokens.create(conn, checkfirst=True)
+    list_cache.create(conn, checkfirst=True)
+
 
 #: ``MIGRATIONS[n]`` turns a version-``n`` store into version ``n + 1``. Append, never edit:
 #: a step runs on stores made by the spsync release that had version ``n``.
-MIGRATIONS: list[Migration] = []
+MIGRATIONS: list[Migration] = [_v1_list_tokens]
 
 
 
