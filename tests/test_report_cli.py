@@ -23,7 +23,7 @@ HAS_LO = find_soffice() is not None
 
 
 def _config(tmp: Path, server: SandboxServer, *, mode: str = "schooljaar",
-            extra: str = "") -> Path:
+            extra: str = 'pdf = "auto"') -> Path:
     path = tmp / "spsync.toml"
     path.write_text(f"""
 [site]

@@ -148,8 +148,9 @@ class ReportConfig(_Section):
     #: Privacy: hours per person appear in the report only when this is true.
     show_hours_per_person: bool = False
     upload: bool = True
-    #: PDF beside the .docx (LibreOffice): "auto" when installed, "on" (missing = a problem), "off".
-    pdf: Literal["auto", "on", "off"] = "auto"
+    #: PDF beside the .docx (LibreOffice): "auto" when installed, "on" (missing = a problem),
+    #: "off" (the default: a conversion costs seconds; the example config and the demo say auto).
+    pdf: Literal["auto", "on", "off"] = "off"
     #: Seconds one LibreOffice conversion may take before it is killed.
     pdf_timeout: float = Field(120.0, gt=0, le=3600)
     templates: ReportTemplatesConfig = ReportTemplatesConfig()

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -33,8 +33,9 @@ from spsync.alerts.rules import AlertPlan
 from spsync.state import StateStore
 from spsync.workdays import settings_with_calendar
 from spsync.report import ReportMeta, build_context, render_report, report_filename
+from spsync.reporting import ReportOutcome, publish
 from spsync.report.history import PreviousFigures, PreviousIndicator, SentAlert
-from spsync.writeback import FieldChange, plan_updates, to_wire
+from spsync.writeback import FieldChange, local_midnight_utc, plan_updates, to_wire
 
 __all__ = ["MAX_ROUNDS", "CycleOutcome", "local_midnight_utc", "report_dir", "run_cycle"]
 
@@ -44,12 +45,6 @@ log = logging.getLogger(__name__)
 MAX_ROUNDS = 3
 #: Finding codes that mean the site itself is incomplete (not one bad value).
 SITE_PROBLEMS = frozenset({"LIJST_ONTBREEKT", "KOLOM_ONTBREEKT"})
-
-
-def local_midnight_utc(day: date, timezone: str) -> str:
-    """A date-only value as SharePoint stores it: the UTC instant of local midnight (§1)."""
-    instant = datetime.combine(day, time(), ZoneInfo(timezone)).astimezone(UTC)
-    return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass
@@ -70,6 +65,7 @@ class CycleOutcome:
     failed: dict[tuple[str, int], str] = field(default_factory=dict)
     rounds: int = 0
     report_path: Path | None = None
+    pdf_path: Path | None = None
     uploaded: UploadedFile | None = None
     problems: list[str] = field(default_factory=list)
     verdict: Verdict = field(default_factory=Verdict)
@@ -145,7 +141,8 @@ def run_cycle(gateway: Gateway, config: Config, controledatum: date, *, dry_run:
     it (docs/ALERTS.md). ``force`` overrides the valve. ``make_report=False`` (the daemon's
     half-hourly sync) leaves the weekly report to its own job.
     """
-    now = now or datetime.now(UTC)
+    now = now or run_clock_start(controledatum, config.rules.timezone)
+    clock = _clock_from(now)
     # The working-day calendar (holidays of [alerts] holiday_region) for the workdays forecast.
     settings = settings_with_calendar(config.rules.to_settings(),
                                       config.alerts.work_calendar(controledatum))
@@ -192,7 +189,7 @@ def run_cycle(gateway: Gateway, config: Config, controledatum: date, *, dry_run:
         _apply_verdict(outcome)
         if store is not None and run_id is not None:
             store.record_changes(run_id, outcome.applied, now)
-            _deliver(store, config, outcome, channels)
+            _deliver(store, config, outcome, channels, clock)
         for f in outcome.findings:
             log.warning("Bevinding %s %s %s: %s", f.list_key, f.ref, f.code, f.message)
         if make_report:
@@ -200,15 +197,33 @@ def run_cycle(gateway: Gateway, config: Config, controledatum: date, *, dry_run:
                     now, store)
     except BaseException:
         if store is not None and run_id is not None:
-            store.finish_run(run_id, outcome="fout", ended_at=datetime.now(UTC),
+            store.finish_run(run_id, outcome="fout", ended_at=clock(),
                              read_counts=outcome.read_counts if outcome else {},
                              requests=getattr(gateway, "requests_made", 0) - requests_before,
                              items_written=sum(outcome.written.values()) if outcome else 0)
         raise
     outcome.requests = getattr(gateway, "requests_made", 0) - requests_before
     if store is not None and run_id is not None:
-        _record_run(store, outcome, now)
+        _record_run(store, outcome, clock())
     return outcome
+
+
+def run_clock_start(controledatum: date, timezone: str) -> datetime:
+    """The cycle's "now": the real time, or, for a run as of another day (``--controledatum``),
+    that day at the current time of day, so every timestamp the run writes (status changes,
+    alert ledger, site dedupe columns) belongs to the day it computes for."""
+    real = datetime.now(UTC)
+    zone = ZoneInfo(timezone)
+    local = real.astimezone(zone)
+    if local.date() == controledatum:
+        return real
+    return datetime.combine(controledatum, local.time(), zone).astimezone(UTC)
+
+
+def _clock_from(start: datetime) -> Callable[[], datetime]:
+    """A clock that runs from ``start`` at the real pace (for the send loop's timestamps)."""
+    offset = start - datetime.now(UTC)
+    return lambda: datetime.now(UTC) + offset
 
 
 def _plan_alerts(result: CheckResult, store: StateStore | None, config: Config,
@@ -224,7 +239,7 @@ def _plan_alerts(result: CheckResult, store: StateStore | None, config: Config,
 
 
 def _deliver(store: StateStore, config: Config, outcome: CycleOutcome,
-             channels: Mapping[str, Channel] | None) -> None:
+             channels: Mapping[str, Channel] | None, clock: Callable[[], datetime]) -> None:
     """Send every pending alert (this run's and earlier runs'); a failing channel is a
     finding and a problem, never a stop."""
     if not config.alerts.enabled or channels is None:
@@ -241,7 +256,7 @@ def _deliver(store: StateStore, config: Config, outcome: CycleOutcome,
     report = deliver(store, channels, partial(render_digest,
                                               templates_dir=config.alerts.templates_dir),
                      run_id=outcome.run_id, max_attempts=config.alerts.max_attempts,
-                     now_fn=lambda: datetime.now(UTC),
+                     now_fn=clock,
                      organisation=config.site.organisation)
     outcome.delivery = report
     outcome.findings += report.findings
@@ -251,7 +266,7 @@ def _deliver(store: StateStore, config: Config, outcome: CycleOutcome,
                                 "geprobeerd.")
 
 
-def _record_run(store: StateStore, outcome: CycleOutcome, now: datetime) -> None:
+def _record_run(store: StateStore, outcome: CycleOutcome, ended: datetime) -> None:
     """The run's record and its key figures (for next week's "change since last run")."""
     assert outcome.run_id is not None
     result = outcome.result
@@ -271,7 +286,7 @@ def _record_run(store: StateStore, outcome: CycleOutcome, now: datetime) -> None
     store.save_key_figures(outcome.run_id, figures, hours)
     state = ("gestopt" if outcome.verdict.stopped
              else "problemen" if outcome.exit_code else "ok")
-    store.finish_run(outcome.run_id, outcome=state, ended_at=datetime.now(UTC),
+    store.finish_run(outcome.run_id, outcome=state, ended_at=ended,
                      read_counts=outcome.read_counts, requests=outcome.requests,
                      items_written=sum(outcome.written.values()),
                      alerts_sent=len(outcome.delivery.sent) if outcome.delivery else 0,
@@ -397,20 +412,26 @@ def _report(gateway: Gateway, config: Config, snapshot: Snapshot, outcome: Cycle
         return
     log.info("Rapport %s (%d bytes)", f"opgeslagen: {outcome.report_path}"
              if outcome.report_path else "gemaakt, niet opgeslagen (proefdraaien)", len(content))
-    if outcome.dry_run or not config.report.upload:
+    if outcome.dry_run:
         return
-    if snapshot.library is None:
-        outcome.problems.append(f"Bibliotheek '{config.title(schema.LIBRARY.key)}' ontbreekt; "
-                                "het rapport is alleen lokaal opgeslagen.")
-        return
-    outcome.uploaded = gateway.upload_file(snapshot.library, name, content, metadata={
+    published = ReportOutcome(period=None, path=outcome.report_path)  # type: ignore[arg-type]
+    metadata = {
         "Title": name.removesuffix(".docx"),
         "Rapportageweek": meta.week_label,
         "Controledatum": local_midnight_utc(outcome.controledatum, config.rules.timezone),
         "Planjaar": outcome.result.planjaar,
         "GegenereerdOp": to_wire(now),
-    })
-    log.info("Rapport geüpload: %s", outcome.uploaded.server_relative_url)
+    }
+    if outcome.report_path is not None:
+        # PDF beside the .docx (report.pdf), then both uploaded, replacing this week's files.
+        publish(gateway, config, snapshot.library, outcome.report_path, content, metadata,
+                published)
+    elif config.report.upload and snapshot.library is not None:
+        published.uploaded.append(gateway.upload_file(snapshot.library, name, content,
+                                                      metadata=metadata))
+    outcome.pdf_path = published.pdf_path
+    outcome.problems += published.problems
+    outcome.uploaded = published.uploaded[0] if published.uploaded else None
 
 
 def report_dir(config: Config, out_dir: Path | None, dry_run: bool) -> Path | None:

@@ -54,7 +54,7 @@ def run_demo(out_dir: Path, controledatum: date = DEMO_CONTROLEDATUM, *,
         config = config_from_dict({
             "site": {"url": server.site_url, "organisation": "Passend Onderwijs Almere (demo)"},
             "auth": {"mode": "sandbox"},
-            "report": {"output_dir": str(out_dir)},
+            "report": {"output_dir": str(out_dir), "pdf": "auto"},
             "state": {"path": str(state)},
             "alerts": {"mt_mailbox": "mt@swv-demo.example", "mt_name": "MT"},
         }, "demo")

@@ -17,7 +17,6 @@ from typing import Any
 from spsync import schema
 from spsync.checks import run_checks
 from spsync.config import Config
-from spsync.cycle import local_midnight_utc
 from spsync.gateway import Gateway, ListInfo, UploadedFile
 from spsync.reader import read_snapshot
 from spsync.report import ReportMeta, build_context, render_report
@@ -27,7 +26,7 @@ from spsync.report.evaluation_render import template_name as _template_name
 from spsync.report.pdf import PdfError, find_soffice, to_pdf
 from spsync.report.periods import Period
 from spsync.report.render import ReportTemplateError
-from spsync.writeback import to_wire
+from spsync.writeback import local_midnight_utc, to_wire
 
 __all__ = ["ReportOutcome", "make_report", "publish", "render_period", "report_metadata"]
 

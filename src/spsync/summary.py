@@ -56,6 +56,8 @@ def summary_lines(outcome: CycleOutcome) -> list[str]:
     lines += _alert_lines(outcome)
     if outcome.report_path:
         lines.append(f"Rapport: {outcome.report_path}")
+    if outcome.pdf_path:
+        lines.append(f"PDF: {outcome.pdf_path}")
     if outcome.uploaded:
         lines.append(f"Geüpload naar: {outcome.uploaded.server_relative_url}")
     lines += outcome.notes

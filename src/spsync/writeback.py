@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 from typing import Any
 
 import pandas as pd
 
 from spsync.gateway import ItemUpdate
 
-__all__ = ["FieldChange", "plan_updates", "same_value", "to_wire"]
+__all__ = ["FieldChange", "local_midnight_utc", "plan_updates", "same_value", "to_wire"]
 
 #: Per list: the status columns whose change moves the timestamp column.
 STATUS_TIMESTAMPS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -98,3 +99,9 @@ def plan_updates(list_key: str, read: pd.DataFrame, computed: pd.DataFrame,
             updates.append(ItemUpdate(id=int(item_id), etag=etags.get(int(item_id)),
                                       changes=wire))
     return updates, changes
+
+
+def local_midnight_utc(day: date, timezone: str) -> str:
+    """A date-only value as SharePoint stores it: the UTC instant of local midnight (§1)."""
+    instant = datetime.combine(day, time(), ZoneInfo(timezone)).astimezone(UTC)
+    return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
