@@ -17,6 +17,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from spsync import schema
+from spsync.alerts import Channel
+from spsync.alerts.digest import render_digest
+from spsync.alerts.dispatch import DeliveryReport, deliver, plan_from_store, record_plan
+from spsync.alerts.fields import merge_field_updates
+from spsync.alerts.rules import AlertPlan
 from spsync.checks import run_checks
 from spsync.checks.findings import finding
 from spsync.checks.result import CheckResult, Finding
@@ -24,17 +29,12 @@ from spsync.config import Config
 from spsync.exceptions import ReportError
 from spsync.gateway import Gateway, UploadedFile
 from spsync.reader import Snapshot, read_snapshot
-from spsync.valve import Verdict, judge
-from spsync.alerts import Channel
-from spsync.alerts.digest import render_digest
-from spsync.alerts.dispatch import DeliveryReport, deliver, plan_from_store, record_plan
-from spsync.alerts.fields import merge_field_updates
-from spsync.alerts.rules import AlertPlan
-from spsync.state import StateStore
-from spsync.workdays import settings_with_calendar
 from spsync.report import ReportMeta, build_context, render_report, report_filename
-from spsync.reporting import ReportOutcome, publish
 from spsync.report.history import PreviousFigures, PreviousIndicator, SentAlert
+from spsync.reporting import ReportOutcome, publish
+from spsync.state import StateStore
+from spsync.valve import Verdict, judge
+from spsync.workdays import settings_with_calendar
 from spsync.writeback import FieldChange, local_midnight_utc, plan_updates, to_wire
 
 __all__ = ["MAX_ROUNDS", "CycleOutcome", "local_midnight_utc", "report_dir", "run_cycle"]

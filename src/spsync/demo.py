@@ -11,12 +11,12 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
+from spsync.auth import sandbox_token
 from spsync.config import config_from_dict
 from spsync.cycle import CycleOutcome
 from spsync.jobs import run_once
 from spsync.sandbox import SandboxServer, load_csv_dir
 from spsync.sharepoint import SharePointGateway
-from spsync.auth import sandbox_token
 
 __all__ = ["DEMO_CONTROLEDATUM", "demo_data_dir", "run_demo"]
 

@@ -97,7 +97,7 @@ class HealthState:
         verdict = health_verdict(now, last, self.started_at, self.sync_trigger, self.max_age)
         try:
             upcoming = {k: (v.isoformat() if v else None) for k, v in self.next_runs().items()}
-        except Exception:  # noqa: BLE001 - the scheduler may be stopping; health still answers
+        except Exception:
             upcoming = {}
         body = {
             "status": "ok" if verdict.ok else "fout",

@@ -143,13 +143,17 @@ def report_job(config: Config, kind: str, period: str, *,
     if kind == "weekly":
         with build_gateway(config, on_response) as gateway:
             return run_once(gateway, config, _today(config), store=store)
-    from spsync.reporting import make_report
     from spsync.report.periods import resolve_period
+    from spsync.report.periods import resolve_period
+    from spsync.reporting import make_report
 
+    kind = {"annual": "jaar"}.get(kind, kind)  # the scheduler's job name -> the report kind
+    if kind == "tertiaal" and config.rules.planjaar_mode == "schooljaar" and "-M" in period \
+            and period.count("-") == 1:
+        period = period.rsplit("-", 1)[1]  # "2026-M4" is a kalenderjaar label: keep the Mn
     resolved = resolve_period(kind, config.rules.planjaar_mode, _today(config),
-                              week=None, period=period if kind == "tertiaal" else None,
-                              planjaar_text=period if kind != "tertiaal" else None,
-                              controledatum=None)
+                              period=period if kind == "tertiaal" else None,
+                              planjaar_text=period if kind == "jaar" else None)
     with build_gateway(config, on_response) as gateway:
         return make_report(gateway, config, resolved, out_dir=config.report.output_dir,
                            upload=config.report.upload, now=datetime.now(UTC))

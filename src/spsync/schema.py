@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 
-class Writer(str, Enum):
+class Writer(str, Enum):  # noqa: UP042 - StrEnum would change what str(member) prints
     """Who writes a column: spsync writes only ``DAEMON`` columns."""
 
     STAFF = "Staff"

@@ -51,8 +51,17 @@ from spsync.exceptions import (
     SpsyncError,
     Throttled,
 )
-from spsync.gateway import ChangeSet, Item, ItemUpdate, ListInfo, UploadedFile, WriteOutcome
-from spsync.gateway import FieldDescription, ListDescription, SiteDescription
+from spsync.gateway import (
+    ChangeSet,
+    FieldDescription,
+    Item,
+    ItemUpdate,
+    ListDescription,
+    ListInfo,
+    SiteDescription,
+    UploadedFile,
+    WriteOutcome,
+)
 from spsync.logs import register_secret
 
 __all__ = ["SharePointGateway", "gateway_for", "translate", "add_response_hook",
@@ -290,7 +299,7 @@ class SharePointGateway:
         try:
             with ctx.collect_batch_failures() as failures:
                 ctx.execute_batch(items_per_batch=self.batch_size)
-        except Exception as exc:  # noqa: BLE001 - translated
+        except Exception as exc:
             raise self._failed(exc) from exc
         other = [exc for _, exc in failures if _status(exc) != 404]
         if other:
@@ -357,7 +366,7 @@ class SharePointGateway:
             try:
                 response = self._ctx.pending_request().execute_request_direct(options)
                 return response.json()
-            except Exception as exc:  # noqa: BLE001 - translated
+            except Exception as exc:
                 status = _status(exc)
                 transient = status is None and isinstance(
                     exc, (requests.ConnectionError, requests.Timeout)) or (
@@ -390,7 +399,7 @@ class SharePointGateway:
                 # Preset the entity type: avoids a ParentList GET and a batch barrier per item
                 # (sharepoint-wire.md §5). Private attribute: the library version is pinned
                 # (~=3.3.0) and tests/test_gateway.py asserts all MERGEs travel in one $batch.
-                item._entity_type_name = info.entity_type  # noqa: SLF001
+                item._entity_type_name = info.entity_type
                 for name, value in update.changes.items():
                     item.set_property(name, value)
                 item.update()
@@ -400,7 +409,7 @@ class SharePointGateway:
         try:
             with self._if_match(etags), ctx.collect_batch_failures() as failures:
                 ctx.execute_batch(items_per_batch=self.batch_size)
-        except Exception as exc:  # noqa: BLE001 - translated
+        except Exception as exc:
             raise self._failed(exc) from exc
         failed: set[tuple[str, int]] = set()
         for query, exc in failures:
@@ -429,7 +438,7 @@ class SharePointGateway:
         try:
             uploaded = folder.upload_file(name, content)
             self._execute(list_title=library.title)
-        except Exception as exc:  # noqa: BLE001 - translated
+        except Exception as exc:
             raise self._failed(exc, list_title=library.title) from exc
         length = int(uploaded.properties.get("Length") or 0)
         url = uploaded.properties.get("ServerRelativeUrl", name)
@@ -439,13 +448,13 @@ class SharePointGateway:
         fields = {k: v for k, v in (metadata or {}).items() if k in library.fields}
         if fields:
             item = uploaded.listItemAllFields
-            item._entity_type_name = library.entity_type  # noqa: SLF001 - see update_items
+            item._entity_type_name = library.entity_type
             for key, value in fields.items():
                 item.set_property(key, value)
             try:
                 item.update()
                 self._execute(list_title=library.title)
-            except Exception as exc:  # noqa: BLE001 - translated
+            except Exception as exc:
                 raise self._failed(exc, list_title=library.title) from exc
         return UploadedFile(server_relative_url=url, length=length)
 
@@ -496,7 +505,7 @@ class SharePointGateway:
         try:
             created = lst.add_item(dict(values))
             ctx.execute_query()
-        except Exception as exc:  # noqa: BLE001 - translated
+        except Exception as exc:
             raise self._failed(exc, list_title=info.title) from exc
         finally:
             request.afterExecute -= _etag
@@ -522,7 +531,7 @@ class SharePointGateway:
         try:
             with ctx.collect_batch_failures() as failures:
                 ctx.execute_batch(items_per_batch=self.batch_size)
-        except Exception as exc:  # noqa: BLE001 - translated
+        except Exception as exc:
             raise self._failed(exc) from exc
         other = [exc for _, exc in failures if _status(exc) != 404]
         if other:
@@ -557,7 +566,7 @@ class SharePointGateway:
             created = ctx.web.lists.add(ListCreationInformation(title, description or None,
                                                                 template))
             ctx.execute_query()
-        except Exception as exc:  # noqa: BLE001 - translated
+        except Exception as exc:
             raise self._failed(exc) from exc
         props = created.properties
         return ListDescription(title=str(props.get("Title") or title), id=str(props.get("Id")),
@@ -584,7 +593,7 @@ class SharePointGateway:
                                             created))
         try:
             ctx.execute_query()
-        except Exception as exc:  # noqa: BLE001 - translated
+        except Exception as exc:
             raise self._failed(exc, list_title=list_title) from exc
         return _field_description(created.properties)
 
@@ -598,7 +607,7 @@ class SharePointGateway:
         try:
             target.update()
             ctx.execute_query()
-        except Exception as exc:  # noqa: BLE001 - translated
+        except Exception as exc:
             raise self._failed(exc, list_title=list_title) from exc
 
     def set_field_choices(self, list_title: str, internal_name: str, choices: Sequence[str]
@@ -615,7 +624,7 @@ class SharePointGateway:
         try:
             target.update()
             ctx.execute_query()
-        except Exception as exc:  # noqa: BLE001 - translated
+        except Exception as exc:
             raise self._failed(exc, list_title=list_title) from exc
 
     # -- change tokens (spsync.incremental) ----------------------------------------------
@@ -634,7 +643,7 @@ class SharePointGateway:
         try:
             with ctx.collect_batch_failures() as failures:
                 ctx.execute_batch(items_per_batch=self.batch_size)
-        except Exception as exc:  # noqa: BLE001 - translated
+        except Exception as exc:
             raise self._failed(exc) from exc
         other = [exc for _, exc in failures if _status(exc) != 404]
         if other:
@@ -692,7 +701,7 @@ class SharePointGateway:
             try:
                 ctx.execute_query()
                 return list(changes)
-            except Exception as exc:  # noqa: BLE001 - translated
+            except Exception as exc:
                 if _is_token_error(exc):
                     self._ctx = self._new_context()
                     raise _expired(info, exc) from exc
@@ -762,10 +771,10 @@ def add_response_hook(gateway: SharePointGateway,
     def _hook(response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
         try:
             hook(response)
-        except Exception:  # noqa: BLE001 - an observer must never break a request
+        except Exception:
             log.debug("response hook failed", exc_info=True)
 
-    gateway._session.hooks["response"].append(_hook)  # noqa: SLF001 - same module
+    gateway._session.hooks["response"].append(_hook)
 
 
 def permission_kinds(value: Any) -> frozenset[int] | None:
@@ -842,7 +851,7 @@ def _sp_error(exc: BaseException) -> tuple[str, str]:
     response = getattr(exc, "response", None)
     try:
         error = response.json().get("error", {})  # type: ignore[union-attr]
-    except Exception:  # noqa: BLE001 - no JSON body
+    except Exception:
         return "", ""
     message = error.get("message")
     if isinstance(message, dict):

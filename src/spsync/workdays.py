@@ -22,13 +22,12 @@ from such a set (``WorkCalendar.from_days``), so checks and rules stay free of l
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
-
-import dataclasses
-import functools
 
 import holidays
 

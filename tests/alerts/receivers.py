@@ -133,7 +133,7 @@ def webhook_receiver() -> Iterator[tuple[int, Hooked]]:
     hooked = Hooked()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server API
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             hooked.requests.append({"path": self.path, "headers": dict(self.headers),
                                     "body": json.loads(body)})
@@ -143,7 +143,7 @@ def webhook_receiver() -> Iterator[tuple[int, Hooked]]:
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -15,8 +15,13 @@ from checks.csvframes import demo_tables_sharepoint
 from spsync.alerts.channels.outbox import OutboxChannel
 from spsync.alerts.channels.smtp import SmtpChannel
 from spsync.alerts.digest import render_digest
-from spsync.alerts.dispatch import (deliver, digest_message_id, group_digests, load_facts,
-                                    record_plan)
+from spsync.alerts.dispatch import (
+    deliver,
+    digest_message_id,
+    group_digests,
+    load_facts,
+    record_plan,
+)
 from spsync.alerts.model import Recipient
 from spsync.config import StateConfig
 from spsync.state import open_state

@@ -7,8 +7,13 @@ from datetime import date
 import pytest
 
 from spsync.checks import CheckSettings
-from spsync.checks.hours import (ProjectHours, forecast_hours, forecast_overrun_date, is_running,
-                                uren_status)
+from spsync.checks.hours import (
+    ProjectHours,
+    forecast_hours,
+    forecast_overrun_date,
+    is_running,
+    uren_status,
+)
 from spsync.checks.money import Money, budget_status
 
 from .builders import booking, project, run, tbl

@@ -9,10 +9,19 @@ import pytest
 from spsync.checks import CheckSettings
 from spsync.checks.activities import Activity, categorie
 from spsync.checks.goals import compute_goals, doel_status
-from spsync.checks.indicators import (CalendarFact, ProjectFact, Ratio, activiteiten_uitgevoerd,
-                                      count_status, handmatig_status, jaarkalender_volgens_plan,
-                                      mt_rapportage_besproken, parse_nulmeting,
-                                      percentage_status, projecten_binnen_uren)
+from spsync.checks.indicators import (
+    CalendarFact,
+    ProjectFact,
+    Ratio,
+    activiteiten_uitgevoerd,
+    count_status,
+    handmatig_status,
+    jaarkalender_volgens_plan,
+    mt_rapportage_besproken,
+    parse_nulmeting,
+    percentage_status,
+    projecten_binnen_uren,
+)
 
 from .builders import calendar_row, project, run, tbl
 

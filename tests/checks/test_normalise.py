@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
-from spsync.checks.normalise import (EMPTY, INVALID, OK, canonical_choice, choice_key,
-                                     format_number_nl, is_empty, parse_bool, parse_choice,
-                                     parse_date, parse_number, round_half_up)
+from spsync.checks.normalise import (
+    EMPTY,
+    INVALID,
+    OK,
+    canonical_choice,
+    choice_key,
+    format_number_nl,
+    is_empty,
+    parse_bool,
+    parse_choice,
+    parse_date,
+    parse_number,
+    round_half_up,
+)
 from spsync.checks.vocab import VOORTGANG
 
 
@@ -80,7 +91,7 @@ def test_parse_number(raw, state, value):
     ("2025-07-31T22:00:00Z", OK, date(2025, 8, 1)),  # schooljaar boundary in UTC
     ("2026-03-10T00:00:00+01:00", OK, date(2026, 3, 10)),
     ("2026-03-10T00:00:00", OK, date(2026, 3, 10)),  # naive: taken as local
-    (datetime(2026, 3, 9, 23, 0, tzinfo=timezone.utc), OK, date(2026, 3, 10)),
+    (datetime(2026, 3, 9, 23, 0, tzinfo=UTC), OK, date(2026, 3, 10)),
     (date(2026, 3, 10), OK, date(2026, 3, 10)),
     ("2026-02-30", INVALID, None),
     ("10-03-2026", INVALID, None),

@@ -6,8 +6,14 @@ from datetime import date
 
 import pytest
 
-from spsync.checks.planjaar import (format_date_nl, parse_planjaar, planjaar, planjaar_end,
-                                    planjaar_label, planjaar_start)
+from spsync.checks.planjaar import (
+    format_date_nl,
+    parse_planjaar,
+    planjaar,
+    planjaar_end,
+    planjaar_label,
+    planjaar_start,
+)
 
 
 @pytest.mark.parametrize(("d", "mode", "expected"), [

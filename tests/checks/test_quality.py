@@ -6,14 +6,22 @@ import math
 from datetime import date, datetime
 
 import pandas as pd
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from spsync import schema
 from spsync.checks import ADDED_COLUMNS, CheckSettings, Tables, run_checks
 from spsync.checks.findings import TEMPLATES
-from spsync.checks.vocab import (BOEKING_STATUSES, BUDGET_STATUSES, DOEL_STATUSES,
-                                 INDICATOR_STATUSES, KALENDER_STATUSES, UREN_STATUSES,
-                                 VOORTGANG_CATEGORIEEN)
+from spsync.checks.vocab import (
+    BOEKING_STATUSES,
+    BUDGET_STATUSES,
+    DOEL_STATUSES,
+    INDICATOR_STATUSES,
+    KALENDER_STATUSES,
+    UREN_STATUSES,
+    VOORTGANG_CATEGORIEEN,
+)
 
 from .builders import C, booking, calendar_row, codes_of, project, run, tbl
 from .csvframes import demo_tables_csv

@@ -66,7 +66,7 @@ def running(daemon: Daemon) -> Iterator[str]:
     def _run() -> None:
         try:
             daemon.run(install_signals=False)
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the test thread
+        except BaseException as exc:
             errors.append(exc)
 
     thread = threading.Thread(target=_run)

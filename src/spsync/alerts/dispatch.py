@@ -170,7 +170,7 @@ def deliver(store: LedgerStore, channels: Mapping[str, Channel],
             if channel is None:
                 raise DeliveryError(f"kanaal '{digest.channel}' is niet ingesteld")
             provider_id = channel.send(digest, render(digest))
-        except Exception as exc:  # noqa: BLE001 - one channel never blocks the others
+        except Exception as exc:
             if isinstance(exc, DeliveryError):
                 error = str(exc) or "verzenden mislukt"
             else:  # the message of an unexpected error may hold a URL or token: not shown

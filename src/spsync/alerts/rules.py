@@ -29,8 +29,15 @@ from babel.numbers import format_currency, format_decimal
 from spsync.alerts.model import KIND_ORDER, Alert, AlertKind, AlertLine, Recipient
 from spsync.checks.normalise import is_empty, parse_date, parse_number
 from spsync.checks.result import CheckResult, Finding
-from spsync.checks.vocab import (BINNEN_BUDGET, BINNEN_UREN, BINNENKORT, GEMIST,
-                                 IN_BESPREEKPERIODE, OVERSCHREDEN, RISICO)
+from spsync.checks.vocab import (
+    BINNEN_BUDGET,
+    BINNEN_UREN,
+    BINNENKORT,
+    GEMIST,
+    IN_BESPREEKPERIODE,
+    OVERSCHREDEN,
+    RISICO,
+)
 from spsync.workdays import WorkCalendar
 
 __all__ = ["AlertSettings", "LedgerFacts", "AlertPlan", "plan_alerts", "display_form_url",

@@ -60,7 +60,7 @@ def check_bookings(bookings: ListInput, projects: ListInput, project_index: Look
         found: list[Finding] = []
 
         def add(code: str, **kw: object) -> None:
-            found.append(finding("urenregistratie", item_id, ref, code, **kw))  # noqa: B023
+            found.append(finding("urenregistratie", item_id, ref, code, **kw))
 
         # Project: PROJECT_LEEG / PROJECT_ONBEKEND
         res = project_index.resolve(project, project_id, has_id_col)

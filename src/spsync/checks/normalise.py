@@ -130,7 +130,7 @@ def shown(value: Any, limit: int = 60) -> str:
     try:
         text = value if isinstance(value, str) else repr(value) if isinstance(
             value, (dict, list, tuple, set)) else str(value)
-    except Exception:  # noqa: BLE001 - a broken __str__ must not stop the run
+    except Exception:
         text = f"<{type(value).__name__}>"
     text = collapse(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from spsync.cli.app import close_logging, fail_config, main, setup_logging
-from spsync.exceptions import StateError, ConfigError, UserError
+from spsync.exceptions import ConfigError, StateError, UserError
 
 __all__: list[str] = []
 

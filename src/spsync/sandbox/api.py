@@ -10,16 +10,17 @@ import json
 import re
 import threading
 import uuid
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import changes as ch
 from . import items as it
 from .admin import AdminMixin, PermissionKind
-from .odata import SPError, parse_datetime
 from .files import FilesMixin
 from .files import file_missing as _file_missing
+from .odata import SPError, parse_datetime
 from .routing import Segment, split_segments
 from .store import FieldInfo, FileInfo, ListInfo, Store, VersionConflict
 from .wire import JSON_TYPE, Request, Response, json_response
@@ -53,7 +54,7 @@ def _convert_error(edm: str) -> SPError:
 
 
 def to_utc_string(dt: datetime) -> str:
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Api(FilesMixin, AdminMixin):

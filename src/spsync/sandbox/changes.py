@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .odata import SPError
@@ -96,7 +96,7 @@ def get_changes(store: Store, lst: ListInfo, body: bytes, api_base: str, web_id:
         raise SPError(400, _INVALID, "The parameter query does not exist in method GetChanges.")
     start = _parse_token(query.get("ChangeTokenStart"), lst, "ChangeTokenStart")
     end = _parse_token(query.get("ChangeTokenEnd"), lst, "ChangeTokenEnd")
-    cutoff = datetime.now(timezone.utc) - retention
+    cutoff = datetime.now(UTC) - retention
     log_start = store.trim_change_log(cutoff.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
     if start is not None and start < log_start and not query.get("IgnoreStartTokenNotFoundError"):
         raise SPError(500, *TOKEN_TOO_OLD)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import threading
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .odata import SPError
 from .routing import Segment
 from .store import FileInfo, ListInfo, Store
 from .wire import Request, Response, json_response
-
 
 __all__ = ["FilesMixin", "file_missing"]
 

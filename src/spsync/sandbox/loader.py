@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .. import schema
 from ..exceptions import UserError

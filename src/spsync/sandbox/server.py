@@ -330,7 +330,7 @@ class _Handler(BaseHTTPRequestHandler):
             with self.sandbox._conns_lock:
                 self.sandbox._conns.discard(self.connection)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet by default
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def _read_body(self) -> bytes:

@@ -11,10 +11,11 @@ import json
 import sqlite3
 import threading
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 __all__ = ["Store", "ListInfo", "FieldInfo", "Item", "FileInfo", "VersionConflict", "Change",
            "entity_type_name", "utc_now", "APP_USER_ID", "APP_USER_TITLE", "CHANGE_ADD",
@@ -56,7 +57,7 @@ CHANGE_ADD, CHANGE_UPDATE, CHANGE_DELETE = 1, 2, 3
 #: The principal SharePoint Online shows as Editor of app-only writes ("SharePoint App").
 APP_USER_ID = 1073741822
 APP_USER_TITLE = "SharePoint App"
-_EPOCH = datetime(1, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1, 1, 1, tzinfo=UTC)
 
 
 def change_ticks(time: str) -> int:
@@ -67,7 +68,7 @@ def change_ticks(time: str) -> int:
 
 
 def _log_time() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ class Change:
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def entity_type_name(title: str, base_template: int = 100) -> str:

@@ -27,8 +27,8 @@ from spsync.state.connect import describe, make_engine, migrate
 from spsync.state.records import (
     AuditEntry,
     CachedRow,
-    ListState,
     LedgerEntry,
+    ListState,
     PreviousFigures,
     ReportRecord,
     RunRecord,

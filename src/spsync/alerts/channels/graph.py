@@ -88,7 +88,7 @@ class GraphMailChannel:
             token = self._token_provider()
         except DeliveryError:
             raise
-        except Exception as exc:  # noqa: BLE001 - any token failure is a delivery failure
+        except Exception as exc:
             raise DeliveryError(f"Geen token voor Microsoft Graph ({type(exc).__name__}).",
                                 channel=self.name) from None
         if not token:
