@@ -192,7 +192,7 @@ def run_cycle(gateway: Gateway, config: Config, controledatum: date, *, dry_run:
         _apply_verdict(outcome)
         if store is not None and run_id is not None:
             store.record_changes(run_id, outcome.applied, now)
-            _deliver(store, config, outcome, channels)
+            _deliver(store, config, outcome, channels, now)
         for f in outcome.findings:
             log.warning("Bevinding %s %s %s: %s", f.list_key, f.ref, f.code, f.message)
         if make_report:
@@ -224,9 +224,14 @@ def _plan_alerts(result: CheckResult, store: StateStore | None, config: Config,
 
 
 def _deliver(store: StateStore, config: Config, outcome: CycleOutcome,
-             channels: Mapping[str, Channel] | None) -> None:
+             channels: Mapping[str, Channel] | None, now: datetime | None = None) -> None:
     """Send every pending alert (this run's and earlier runs'); a failing channel is a
-    finding and a problem, never a stop."""
+    finding and a problem, never a stop.
+
+    The send times run on the cycle's clock (``now``, moving with the wall clock): a cycle
+    run as of another moment (the demo's controledatum) records its first-sent times on the
+    same timeline as its intents and site columns, so escalations count from that moment."""
+    offset = timedelta(0) if now is None else now - datetime.now(UTC)
     if not config.alerts.enabled or channels is None:
         return
     if not channels:  # no [alerts.<channel>] section at all: keep everything for later
@@ -241,7 +246,7 @@ def _deliver(store: StateStore, config: Config, outcome: CycleOutcome,
     report = deliver(store, channels, partial(render_digest,
                                               templates_dir=config.alerts.templates_dir),
                      run_id=outcome.run_id, max_attempts=config.alerts.max_attempts,
-                     now_fn=lambda: datetime.now(UTC),
+                     now_fn=lambda: datetime.now(UTC) + offset,
                      organisation=config.site.organisation)
     outcome.delivery = report
     outcome.findings += report.findings
