@@ -241,7 +241,11 @@ def _plan_alerts(result: CheckResult, store: StateStore | None, config: Config,
 def _deliver(store: StateStore, config: Config, outcome: CycleOutcome,
              channels: Mapping[str, Channel] | None, clock: Callable[[], datetime]) -> None:
     """Send every pending alert (this run's and earlier runs'); a failing channel is a
-    finding and a problem, never a stop."""
+    finding and a problem, never a stop.
+
+    The send times run on the cycle's ``clock``: a cycle run as of another day records its
+    first-sent times on the same timeline as its intents and site columns, so escalations
+    count from that day."""
     if not config.alerts.enabled or channels is None:
         return
     if not channels:  # no [alerts.<channel>] section at all: keep everything for later

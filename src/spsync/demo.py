@@ -7,9 +7,10 @@ SQLite file behind, so the result can be opened in Word and browsed over REST.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 from importlib import resources
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from spsync.auth import sandbox_token
 from spsync.config import config_from_dict
@@ -36,6 +37,12 @@ def run_demo(out_dir: Path, controledatum: date = DEMO_CONTROLEDATUM, *,
     store and outbox. ``fresh=False`` continues the previous demo (its site, state and outbox),
     e.g. a week later, so the report shows the change since that run and only new alerts go out.
     Alerts are written as ``.eml`` files into ``out_dir/outbox`` instead of being sent.
+
+    The cycle runs as of 07:00 on ``controledatum`` (Amsterdam), not the wall clock: the site's
+    "sent on" columns, the ledger's send times and the report's "signalen deze week" then lie
+    on the demo's own timeline, so a continued demo a fortnight later sends the reminders and
+    escalations due by then (with the wall clock, a reminder sent "today" would count as sent
+    after every later stage).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     db = out_dir / "sandbox.db"
@@ -61,7 +68,9 @@ def run_demo(out_dir: Path, controledatum: date = DEMO_CONTROLEDATUM, *,
         gateway = SharePointGateway(server.site_url, sandbox_token,
                                     user_agent_org=config.site.user_agent_org)
         try:
-            outcome = run_once(gateway, config, controledatum, out_dir=out_dir, outbox=outbox)
+            as_of = datetime.combine(controledatum, time(7), ZoneInfo("Europe/Amsterdam"))
+            outcome = run_once(gateway, config, controledatum, out_dir=out_dir, outbox=outbox,
+                               now=as_of.astimezone(UTC))
         finally:
             gateway.close()
     return outcome, db

@@ -144,7 +144,6 @@ def report_job(config: Config, kind: str, period: str, *,
         with build_gateway(config, on_response) as gateway:
             return run_once(gateway, config, _today(config), store=store)
     from spsync.report.periods import resolve_period
-    from spsync.report.periods import resolve_period
     from spsync.reporting import make_report
 
     kind = {"annual": "jaar"}.get(kind, kind)  # the scheduler's job name -> the report kind
