@@ -327,33 +327,45 @@ class SharePointGateway:
         are decoded once, straight into plain dicts: building the library's object graph for
         100,000 bookings was 75 % of a cycle (S6), and the ETags are in the same JSON.
         """
-        columns = ["Id", *[c for c in select if c != "Id"]]
-        query = {"$select": ",".join(columns), "$top": str(self.page_size)}
-        if expand:
-            query["$expand"] = ",".join(expand)
-        url = (f"{self.site_url}/_api/Web/lists/GetByTitle('{_odata_quote(info.title)}')/items?"
-               + urlencode(query, safe="$,/'()"))
         # Pages expected from the list's ItemCount; a few spare for items added meanwhile.
         max_pages = math.ceil(max(info.item_count, 1) / self.page_size) + 5
-        pages, seen = 0, set()
+        items, pages = self._paged_items(info, select, expand, None, max_pages, "Lezen")
+        log.info("Gelezen: %s, %d items in %d pagina('s)", info.title, len(items), pages)
+        return items
+
+    def _paged_items(self, info: ListInfo, select: Sequence[str], expand: Sequence[str],
+                     flt: str | None, max_pages: int, what: str,
+                     seen: set[int] | None = None) -> tuple[list[Item], int]:
+        """One query's items (each once, ``__next`` followed) and its page count, guarded
+        against a server that keeps sending pages. ``seen`` ids are skipped and added to."""
+        columns = ["Id", *[c for c in select if c != "Id"]]
+        query = {"$select": ",".join(columns), "$top": str(self.page_size)}
+        if flt is not None:
+            query["$filter"] = flt
+        if expand:
+            query["$expand"] = ",".join(expand)
+        # The whole query percent-encoded (``%20``, not ``+``): the library would put a filter's
+        # ``A & B`` into the URL as is (sharepoint-wire.md, addendum 2).
+        next_url: str | None = (
+            f"{self.site_url}/_api/Web/lists/GetByTitle('{_odata_quote(info.title)}')/items?"
+            + urlencode(query, safe="$,/'()", quote_via=quote))
+        seen = set() if seen is None else seen
         items: list[Item] = []
-        next_url: str | None = url
+        pages = 0
         while next_url:
             pages += 1
             if pages > max_pages:
-                raise GatewayError(f"Lezen van '{info.title}' stopt na {pages - 1} pagina's: "
+                raise GatewayError(f"{what} van '{info.title}' stopt na {pages - 1} pagina's: "
                                    "de server blijft pagina's sturen.", status=None)
             body = self._get_json(next_url, list_title=info.title).get("d", {})
             for row in body.get("results", []):
                 meta = row.pop("__metadata", None) or {}
                 item_id = int(row["Id"])
-                if item_id in seen:
-                    continue
-                seen.add(item_id)
-                items.append(Item(id=item_id, etag=meta.get("etag"), values=row))
+                if item_id not in seen:
+                    seen.add(item_id)
+                    items.append(Item(id=item_id, etag=meta.get("etag"), values=row))
             next_url = body.get("__next")
-        log.info("Gelezen: %s, %d items in %d pagina('s)", info.title, len(items), pages)
-        return items
+        return items, pages
 
     def _get_json(self, url: str, *, list_title: str | None = None) -> dict[str, Any]:
         """GET ``url`` through the library's pipeline (auth, transport, User-Agent) with the
@@ -462,28 +474,8 @@ class SharePointGateway:
         """Items matching ``filter``, read like :meth:`read_items` (raw JSON pages, ETags,
         page guard). The whole filter is percent-encoded here (``%20``, not ``+``): the
         library would put ``A & B`` into the URL as is (sharepoint-wire.md, addendum 2)."""
-        columns = ["Id", *[c for c in select if c != "Id"]]
-        query = {"$select": ",".join(columns), "$filter": filter, "$top": str(self.page_size)}
-        url = (f"{self.site_url}/_api/Web/lists/GetByTitle('{_odata_quote(info.title)}')/items?"
-               + urlencode(query, safe="$,/'()", quote_via=quote))
         max_pages = math.ceil(max(info.item_count, 1) / self.page_size) + 5
-        pages, seen = 0, set()
-        items: list[Item] = []
-        next_url: str | None = url
-        while next_url:
-            pages += 1
-            if pages > max_pages:
-                raise GatewayError(f"Zoeken in '{info.title}' stopt na {pages - 1} pagina's: "
-                                   "de server blijft pagina's sturen.", status=None)
-            body = self._get_json(next_url, list_title=info.title).get("d", {})
-            for row in body.get("results", []):
-                meta = row.pop("__metadata", None) or {}
-                item_id = int(row["Id"])
-                if item_id not in seen:
-                    seen.add(item_id)
-                    items.append(Item(id=item_id, etag=meta.get("etag"), values=row))
-            next_url = body.get("__next")
-        return items
+        return self._paged_items(info, select, (), filter, max_pages, "Zoeken")[0]
 
     def create_item(self, info: ListInfo, values: Mapping[str, Any]) -> Item:
         """One POST to the list's items; the entity type is preset from ``info`` so the library
@@ -720,31 +712,12 @@ class SharePointGateway:
                          expand: Sequence[str] = ()) -> list[Item]:
         """Re-read only ``ids`` with ``$filter`` on the (indexed) Id, ranges where the ids
         run on; raw JSON pages like :meth:`read_items`. Items deleted meanwhile are absent."""
-        columns = ["Id", *[c for c in select if c != "Id"]]
-        base = f"{self.site_url}/_api/Web/lists/GetByTitle('{_odata_quote(info.title)}')/items?"
+        wanted, seen = set(ids), set()
+        max_pages = math.ceil(len(wanted) / self.page_size) + 5
         items: list[Item] = []
-        seen: set[int] = set()
-        wanted = set(ids)
         for flt in id_filters(ids):
-            query = {"$select": ",".join(columns), "$filter": flt, "$top": str(self.page_size)}
-            if expand:
-                query["$expand"] = ",".join(expand)
-            next_url: str | None = base + urlencode(query, safe="$,/'()", quote_via=quote)
-            pages = 0
-            while next_url:
-                pages += 1
-                if pages > math.ceil(len(wanted) / self.page_size) + 5:
-                    raise GatewayError(f"Herlezen van '{info.title}' stopt na {pages - 1} "
-                                       "pagina's: de server blijft pagina's sturen.", status=None)
-                body = self._get_json(next_url, list_title=info.title).get("d", {})
-                for row in body.get("results", []):
-                    meta = row.pop("__metadata", None) or {}
-                    item_id = int(row["Id"])
-                    if item_id in seen or item_id not in wanted:
-                        continue
-                    seen.add(item_id)
-                    items.append(Item(id=item_id, etag=meta.get("etag"), values=row))
-                next_url = body.get("__next")
+            found, _ = self._paged_items(info, select, expand, flt, max_pages, "Herlezen", seen)
+            items += [i for i in found if i.id in wanted]
         return items
 
 
