@@ -254,3 +254,35 @@ def test_all_lists_daemon_columns_are_written_as_expected(site):
         assert got["Definitief"] is False  # 15 May is before the end of 2025-2026: tussenstand
         if row["Meldingcode"]:
             assert row["Meldingcode"] in got["Controlemelding"]
+
+
+def test_cycles_with_a_state_store_read_incrementally_and_cheaply(sandbox, tmp_path):
+    """With a state store the cycle reads by change tokens: after the first cycle's own writes
+    have been picked up, an unchanged cycle costs at most 2 requests per list and writes 0."""
+    from spsync.jobs import run_once
+    from spsync.state import open_state
+
+    config = config_from_dict({"site": {"url": sandbox.site_url}, "auth": {"mode": "sandbox"},
+                               "state": {"path": str(tmp_path / "state.db")},
+                               "report": {"output_dir": str(tmp_path / "out")}})
+    gateway = SharePointGateway(sandbox.site_url, sandbox_token)
+    try:
+        with open_state(config.state) as store:
+            first = run_once(gateway, config, DEMO_CONTROLEDATUM, store=store, now=NOW,
+                             make_report=False)
+            second = run_once(gateway, config, DEMO_CONTROLEDATUM, store=store, now=NOW,
+                              make_report=False)
+            third = run_once(gateway, config, DEMO_CONTROLEDATUM, store=store, now=NOW,
+                             make_report=False)
+    finally:
+        gateway.close()
+    assert sum(first.written.values()) == 111
+    assert all("volledig" in m or "full" in m.lower() for m in first.read_modes.values()), \
+        first.read_modes
+    assert sum(second.written.values()) == 0 and sum(third.written.values()) == 0
+    lists = len(first.read_counts)
+    assert third.requests <= 2 * lists, third.requests
+    assert third.read_counts == first.read_counts
+    # the incremental picture is the full one: same statuses as a fresh full read would give
+    assert third.result.projecten["UrenStatus"].to_dict() == \
+        first.result.projecten["UrenStatus"].to_dict()

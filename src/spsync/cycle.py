@@ -28,6 +28,7 @@ from spsync.checks.result import CheckResult, Finding
 from spsync.config import Config
 from spsync.exceptions import ReportError
 from spsync.gateway import Gateway, UploadedFile
+from spsync.incremental import read_snapshot_incremental
 from spsync.reader import Snapshot, read_snapshot
 from spsync.report import ReportMeta, build_context, render_report, report_filename
 from spsync.report.history import PreviousFigures, PreviousIndicator, SentAlert
@@ -73,6 +74,8 @@ class CycleOutcome:
     alert_plan: AlertPlan | None = None
     delivery: DeliveryReport | None = None
     requests: int = 0
+    #: Per list how it was read last (in full and why, or incrementally), Dutch.
+    read_modes: dict[str, str] = field(default_factory=dict)
     #: Dutch lines for the summary that are not problems (no exit code).
     notes: list[str] = field(default_factory=list)
 
@@ -157,7 +160,7 @@ def run_cycle(gateway: Gateway, config: Config, controledatum: date, *, dry_run:
     try:
         pending: set[tuple[str, int]] = set()
         for round_no in range(1, MAX_ROUNDS + 1):
-            snapshot = read_snapshot(gateway, config)
+            snapshot, modes = _read(gateway, config, store, now, dry_run)
             result = run_checks(snapshot.tables, settings, controledatum)
             findings = _merge_findings(_owned_missing_findings(snapshot), result.findings)
             if outcome is None:
@@ -168,6 +171,7 @@ def run_cycle(gateway: Gateway, config: Config, controledatum: date, *, dry_run:
             else:
                 outcome.result, outcome.findings = result, findings
             outcome.rounds = round_no
+            outcome.read_modes = modes
             outcome.verdict = judge_snapshot(snapshot, config, previous_counts, force)
             plan = _plan_alerts(result, store, config, outcome, now)
             if plan is not None and run_id is not None:
@@ -206,6 +210,20 @@ def run_cycle(gateway: Gateway, config: Config, controledatum: date, *, dry_run:
     if store is not None and run_id is not None:
         _record_run(store, outcome, clock())
     return outcome
+
+
+def _read(gateway: Gateway, config: Config, store: StateStore | None, now: datetime,
+          dry_run: bool) -> tuple[Snapshot, dict[str, str]]:
+    """Read the lists: incrementally by change tokens when there is a state store (the rows of
+    the last read and each list's token live there), else in full. A dry run reads in full,
+    because an incremental read records the new tokens and rows."""
+    if store is None or dry_run or not config.incremental.enabled:
+        return read_snapshot(gateway, config), {}
+    modes: dict[str, str] = {}
+    snapshot = read_snapshot_incremental(gateway, config, store, now=now, modes=modes)
+    for key, mode in modes.items():
+        log.info("Gelezen %s: %s", key, mode)
+    return snapshot, modes
 
 
 def run_clock_start(controledatum: date, timezone: str) -> datetime:
