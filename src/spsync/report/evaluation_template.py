@@ -21,7 +21,15 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from spsync.report.docx_blocks import footer, heading, para, setup, tag
+from spsync.report.docx_blocks import (  # shared with the weekly template builder
+    _row_flag,
+    _shade,
+    footer,
+    heading,
+    para,
+    setup,
+    tag,
+)
 
 __all__ = ["EVALUATION_TEMPLATE_FILES", "Row", "build_evaluation_template"]
 
@@ -57,20 +65,6 @@ def _cell_text(cell, text: str, *, bold: bool, right: bool, small: bool) -> None
     run.font.size = Pt(7.5 if small else 9)
     if small:
         run.font.color.rgb = _GREY
-
-
-def _shade(cell, fill: str) -> None:
-    shd = OxmlElement("w:shd")
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), fill)
-    cell._tc.get_or_add_tcPr().append(shd)
-
-
-def _row_flag(row, name: str) -> None:
-    el = OxmlElement(name)
-    el.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().append(el)
 
 
 def _widths(tbl, widths: Sequence[float]) -> None:
