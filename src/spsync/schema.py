@@ -143,7 +143,7 @@ HOOFDLIJNEN = ListDef("hoofdlijnen", "Hoofdlijnen", (
 ), code_column="Code")
 
 PROJECTEN = ListDef("projecten", "Projecten", (
-    _c("Title", "Text", S, True, display="Projectnaam"),
+    _c("Title", "Text", S, True, display="Projectnaam", value_needed=True),
     _c("ProjectCode", "Text", B, True, display="Projectcode", **NV, **UNIQUE),
     _c("ProjectType", "Choice", B, True, display="Type", choices=v.PROJECT_TYPES, **NV),
     _c("Hoofdlijn", "Lookup", B, True, "Hoofdlijnen", "Title", **NV),
@@ -217,7 +217,7 @@ DOELEN = ListDef("doelen", "Doelen", (
 ACTIVITEITEN = ListDef("activiteiten", "Activiteiten", (
     _c("Title", "Text", S, True, display="Activiteit"),
     _c("ActiviteitCode", "Text", B, True, display="Activiteitcode", **NV, **UNIQUE),
-    _c("Hoofdlijn", "Lookup", B, True, "Hoofdlijnen", "Title"),
+    _c("Hoofdlijn", "Lookup", B, True, "Hoofdlijnen", "Title", value_needed=True),
     _c("Doel", "Lookup", B, False, "Doelen", "DoelCode"),
     _c("Project", "Lookup", B, False, "Projecten", "ProjectCode"),
     _c("Planjaar", "Text", B, True, **N),

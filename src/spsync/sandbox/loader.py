@@ -8,6 +8,8 @@ Dates are stored as SharePoint returns date-only values: the UTC instant of Amst
 from __future__ import annotations
 
 import csv
+import io
+import math
 import re
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -162,7 +164,9 @@ def csv_value(col: Column, raw: str) -> Any:
     if col.type in ("Number", "Currency", "Integer"):
         if _NUMBER.match(text):
             num = float(text)
-            return int(num) if "." not in text else num
+            if not math.isfinite(num):  # "1" * 400: no double holds it, nor can SharePoint
+                return raw
+            return int(text) if "." not in text else num
         return raw
     if col.type == "DateTime":
         try:
@@ -184,9 +188,43 @@ def csv_value(col: Column, raw: str) -> Any:
     return raw
 
 
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        return list(csv.DictReader(fh))
+def _read_csv(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """(line number, row) per record; a file that is not UTF-8 text or not CSV is a LoadError
+    naming the file and line (was a traceback: UnicodeDecodeError, csv.Error)."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise LoadError(f"{path.name}, regel {line}: het bestand is geen UTF-8-tekst "
+                        "(sla het op als 'CSV UTF-8').", file=str(path), line=line) from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    rows = []
+    start = 1  # the line a record starts on (a quoted cell may span lines)
+    try:
+        _ = reader.fieldnames  # reads the header, so line_num counts from there
+        start = reader.line_num + 1
+        for row in reader:
+            rows.append((start, row))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise LoadError(f"{path.name}, regel {start}: geen geldige CSV ({exc}).",
+                        file=str(path), line=start) from None
+    return rows
+
+
+#: SharePoint item IDs are positive 32-bit integers.
+_MAX_ITEM_ID = 2**31 - 1
+
+
+def _item_id(raw: str | None, path: Path, line_no: int) -> int | None:
+    text = (raw or "").strip()
+    if not text:
+        return None
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= _MAX_ITEM_ID:
+        raise LoadError(f"{path.name}, regel {line_no}: ID '{text[:40]}' is geen geheel getal "
+                        f"van 1 t/m {_MAX_ITEM_ID}.", file=str(path), line=line_no)
+    return int(text)
 
 
 def load_csv_dir(db_path: str | Path | Store, csv_dir: str | Path = DEMO_DATA, *,
@@ -202,7 +240,15 @@ def load_csv_dir(db_path: str | Path | Store, csv_dir: str | Path = DEMO_DATA, *
     try:
         users_csv = csv_dir / "gebruikers.csv"
         if users_csv.exists():
-            store.replace_users((r["Title"], r.get("EMail") or None) for r in _read_csv(users_csv))
+            users = []
+            for line_no, r in _read_csv(users_csv):
+                if "Title" not in r:
+                    raise LoadError(f"{users_csv.name}, regel {line_no}: de kolom Title (de naam) "
+                                    "ontbreekt.", file=str(users_csv), line=line_no)
+                name = (r["Title"] or "").strip()
+                if name:  # a row without a name is no user (like a blank line)
+                    users.append((name, (r.get("EMail") or "").strip() or None))
+            store.replace_users(users)
         counts: dict[str, int] = {}
         lookups = _Lookups(store)
         for listdef in schema.LISTS:
@@ -213,10 +259,18 @@ def load_csv_dir(db_path: str | Path | Store, csv_dir: str | Path = DEMO_DATA, *
             path = csv_dir / f"{listdef.key}.csv"
             rows = _read_csv(path) if path.exists() else []
             prepared = []
-            for line_no, row in enumerate(rows, start=2):
+            next_id, seen = 1, {}  # the store's numbering (replace=True), so a clash has a line
+            for line_no, row in rows:
                 data: dict[str, Any] = {c.name: (False if c.type == "Boolean" else None)
                                         for c in listdef.columns}
-                item_id = int(row["ID"]) if (row.get("ID") or "").strip() else None
+                item_id = _item_id(row.get("ID"), path, line_no)
+                if item_id is None:
+                    item_id = next_id
+                if item_id in seen:
+                    raise LoadError(f"{path.name}, regel {line_no}: ID {item_id} komt al voor "
+                                    f"op regel {seen[item_id]}.", file=str(path), line=line_no)
+                seen[item_id] = line_no
+                next_id = max(next_id, item_id + 1)
                 for name, raw in row.items():
                     if name is None or name == "ID" or raw is None:
                         continue
