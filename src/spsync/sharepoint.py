@@ -956,5 +956,9 @@ class _GuardedAdapter(requests.adapters.HTTPAdapter):
              ) -> requests.Response:
         self._gateway._check_deadline()
         response = super().send(request, *args, **kwargs)
-        self._gateway._guard_response(response)
+        try:
+            self._gateway._guard_response(response)
+        except BaseException:
+            response.close()  # not read yet: free its socket now, not at garbage collection
+            raise
         return response

@@ -78,6 +78,8 @@ class RecordedRequest:
     in_batch: bool = False
     #: When the request arrived (``time.time()``), so tests can measure waits between retries.
     at: float = 0.0
+    #: The Retry-After the answer carried (seconds), if any.
+    retry_after: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)

@@ -194,8 +194,11 @@ class SandboxServer:
             traceback.print_exc(file=sys.stderr)
             resp = error_response(500, "-1, System.InvalidOperationException",
                                   f"Sandbox error: {type(ex).__name__}: {ex}")
+        retry_after = resp.headers.get("Retry-After")
         self.faults.record(RecordedRequest(method, path, query, dict(headers), body, resp.status,
-                                           in_batch, at=arrived))
+                                           in_batch, at=arrived,
+                                           retry_after=None if retry_after is None
+                                           else float(retry_after)))
         return resp
 
     def _process(self, method: str, raw_method: str, path: str, query: dict[str, str],
