@@ -371,7 +371,19 @@ class SharePointGateway:
 
     # -- contract ------------------------------------------------------------------------
     def describe_lists(self, titles: Sequence[str]) -> dict[str, ListInfo | None]:
-        """Metadata and fields of all lists in one ``$batch`` request."""
+        """Metadata and fields of all lists in one ``$batch`` request (sent once more on a
+        fresh context when the digest or token had expired)."""
+        try:
+            return self._describe_lists(titles)
+        except _StaleAuth:
+            log.info("Digest of token verlopen; opnieuw aangemeld.")
+            self._ctx = self._new_context()
+            try:
+                return self._describe_lists(titles)
+            except _StaleAuth as exc:
+                raise self._failed(exc.__cause__ or exc) from exc
+
+    def _describe_lists(self, titles: Sequence[str]) -> dict[str, ListInfo | None]:
         ctx = self._ctx
         loaded = []
         for title in titles:
@@ -384,8 +396,12 @@ class SharePointGateway:
             with ctx.collect_batch_failures() as failures:
                 ctx.execute_batch(items_per_batch=self.batch_size)
         except Exception as exc:
+            if _stale_auth(exc):
+                raise _StaleAuth() from exc
             raise self._failed(exc) from exc
         other = [exc for _, exc in failures if _status(exc) != 404]
+        if other and all(_stale_auth(e) for e in other):
+            raise _StaleAuth() from other[0]
         if other:
             raise translate(other[0], site_url=self.site_url)
         result: dict[str, ListInfo | None] = {}
@@ -456,6 +472,7 @@ class SharePointGateway:
         gateway's retry policy: transient failures retried ``max_retries`` times, Retry-After
         honoured up to its cap, one Dutch line per retry."""
         attempts = self.max_retries + 1
+        renewed = False
         for attempt in range(1, attempts + 1):
             options = RequestOptions(url)
             options.set_header("Accept", "application/json;odata=verbose")
@@ -467,6 +484,12 @@ class SharePointGateway:
                 transient = status is None and isinstance(
                     exc, (requests.ConnectionError, requests.Timeout)) or (
                     status in TRANSIENT_STATUS_CODES)
+                if _stale_auth(exc) and not renewed:
+                    # An expired token (401) or digest: a fresh context once, no wait.
+                    renewed = True
+                    log.info("Token of digest verlopen (HTTP %s); opnieuw aangemeld.", status)
+                    self._ctx = self._new_context()
+                    continue
                 if not transient or attempt >= attempts:
                     raise self._failed(exc, list_title=list_title) from exc
                 delay = self._delay(attempt, exc)
@@ -481,7 +504,21 @@ class SharePointGateway:
     def update_lists(self, plans: Sequence[tuple[ListInfo, Sequence[ItemUpdate]]]
                      ) -> dict[str, WriteOutcome]:
         """MERGE the updates of several lists in shared ``$batch`` requests (``batch_size``
-        parts each, lists mixed), each item under its own If-Match; outcome per list title."""
+        parts each, lists mixed), each item under its own If-Match; outcome per list title.
+        A batch refused whole for an expired digest or token is sent once more on a fresh
+        context (nothing of it was applied)."""
+        try:
+            return self._update_lists(plans)
+        except _StaleAuth:
+            log.info("Digest of token verlopen bij het terugschrijven; opnieuw aangemeld.")
+            self._ctx = self._new_context()
+            try:
+                return self._update_lists(plans)
+            except _StaleAuth as exc:
+                raise self._failed(exc.__cause__ or exc) from exc
+
+    def _update_lists(self, plans: Sequence[tuple[ListInfo, Sequence[ItemUpdate]]]
+                      ) -> dict[str, WriteOutcome]:
         outcomes = {info.title: WriteOutcome() for info, updates in plans if updates}
         if not outcomes:
             return outcomes
@@ -506,7 +543,11 @@ class SharePointGateway:
             with self._if_match(etags), ctx.collect_batch_failures() as failures:
                 ctx.execute_batch(items_per_batch=self.batch_size)
         except Exception as exc:
+            if _stale_auth(exc):
+                raise _StaleAuth() from exc
             raise self._failed(exc) from exc
+        if failures and all(_stale_auth(e) for _, e in failures):
+            raise _StaleAuth() from failures[0][1]  # the whole batch refused: none applied
         failed: set[tuple[str, int]] = set()
         for query, exc in failures:
             where = query_item.get(id(query))
@@ -962,3 +1003,22 @@ class _GuardedAdapter(requests.adapters.HTTPAdapter):
             response.close()  # not read yet: free its socket now, not at garbage collection
             raise
         return response
+
+
+class _StaleAuth(Exception):
+    """Internal: a whole request refused for an expired digest (403 -2130575251) or token."""
+
+
+def _stale_auth(exc: BaseException) -> bool:
+    """An expired token (401) or form digest (403 with -2130575251), also wrapped."""
+    for e in (exc, exc.__cause__, exc.__context__):
+        if e is None:
+            continue
+        status = _status(e)
+        if status == 401:
+            return True
+        if status == 403:
+            text = getattr(getattr(e, "response", None), "text", "") or str(e)
+            if "-2130575251" in text:
+                return True
+    return False
