@@ -167,6 +167,10 @@ class HttpConfig(_Section):
     page_size: int = Field(5000, ge=1, le=5000)
     batch_size: int = Field(100, ge=1, le=100)
     max_retries: int = Field(5, ge=0, le=10)
+    #: A Retry-After longer than this (seconds) is not waited out: the cycle stops (Throttled).
+    max_retry_after: float = Field(120.0, ge=0)
+    #: Overall deadline of one cycle in seconds, checked before every request and wait; 0 = none.
+    cycle_deadline: float = Field(900.0, ge=0)
 
 
 class SafetyConfig(_Section):

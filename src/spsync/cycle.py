@@ -146,6 +146,9 @@ def run_cycle(gateway: Gateway, config: Config, controledatum: date, *, dry_run:
     """
     now = now or run_clock_start(controledatum, config.rules.timezone)
     clock = _clock_from(now)
+    begin = getattr(gateway, "begin_cycle", None)
+    if callable(begin):  # [http] cycle_deadline counts from here
+        begin()
     # The working-day calendar (holidays of [alerts] holiday_region) for the workdays forecast.
     settings = settings_with_calendar(config.rules.to_settings(),
                                       config.alerts.work_calendar(controledatum))

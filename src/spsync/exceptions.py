@@ -34,6 +34,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "CycleDeadline",
     "ConfigError",
     "DeliveryError",
     "AuthError",
@@ -223,3 +224,11 @@ class StateError(LocalError):
 class ChangeTokenExpired(GatewayError):
     """The site no longer has the changes after a stored change token (older than its change
     log, or from another list): read the list (``list_title``) in full."""
+
+
+class CycleDeadline(GatewayError):
+    """The cycle ran past ``[http] cycle_deadline``: stopped before the next request or wait.
+    Intents are recorded and writes are idempotent, so the next cycle repairs what is left."""
+
+    fix = ("De volgende cyclus maakt het werk af. Gebeurt dit vaker, verhoog dan "
+           "[http] cycle_deadline (0 = geen grens) of kijk waarom SharePoint zo traag is.")

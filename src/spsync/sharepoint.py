@@ -41,6 +41,7 @@ from office365.sharepoint.webs.context_web_information import ContextWebInformat
 from spsync import __version__
 from spsync.exceptions import (
     ChangeTokenExpired,
+    CycleDeadline,
     GatewayError,
     GatewayUnavailable,
     ItemNotFound,
@@ -66,14 +67,23 @@ from spsync.logs import register_secret
 
 __all__ = ["SharePointGateway", "gateway_for", "translate", "add_response_hook",
            "permission_kinds", "id_filters", "CHANGE_FETCH_LIMIT", "IDS_PER_FILTER",
-           "MAX_RETRY_AFTER_S", "MAX_BACKOFF_S"]
+           "MAX_RETRY_AFTER_S", "MAX_BACKOFF_S", "RATE_LIMIT_LOW", "RATE_LIMIT_PAUSE_S",
+           "HEALTH_SCORE_BUSY", "batch_retry_after"]
 
 log = logging.getLogger(__name__)
 
 _ITEM_URL = re.compile(r"items(?:/GetById\(|\()(\d+)\)", re.IGNORECASE)
 _LIST_TITLE = re.compile(r"GetByTitle\('((?:[^']|'')*)'\)", re.IGNORECASE)
-#: A Retry-After longer than this is not waited out inside one run (the run fails: Throttled).
+#: A Retry-After longer than this is not waited out inside one run (the run fails: Throttled);
+#: the default of ``[http] max_retry_after``.
 MAX_RETRY_AFTER_S = 120
+#: Slow down when ``RateLimit-Remaining`` is at most this share of ``RateLimit-Limit``
+#: (or at most 10 requests/units when no limit is sent) ...
+RATE_LIMIT_LOW = 0.1
+#: ... by pausing ``RateLimit-Reset`` seconds, at most this long (also after a busy health score).
+RATE_LIMIT_PAUSE_S = 5.0
+#: ``X-SharePointHealthScore`` (0-10) from which the farm is busy: pause one second.
+HEALTH_SCORE_BUSY = 8
 #: The longest wait between two attempts without a Retry-After.
 MAX_BACKOFF_S = 10.0
 
@@ -162,8 +172,14 @@ class SharePointGateway:
     def __init__(self, site_url: str, token: Callable[[], dict[str, Any]], *,
                  user_agent_org: str = "SWV", timeout: tuple[float, float] = (10.0, 60.0),
                  page_size: int = 5000, batch_size: int = 100, max_retries: int = 5,
-                 backoff: float = 0.5) -> None:
+                 backoff: float = 0.5, max_retry_after: float = MAX_RETRY_AFTER_S,
+                 cycle_deadline: float = 0.0) -> None:
         self.site_url = site_url.rstrip("/")
+        #: Longest Retry-After waited out (``[http] max_retry_after``); above it: Throttled.
+        self.max_retry_after = float(max_retry_after)
+        #: Seconds a cycle may take (``[http] cycle_deadline``, 0 = none); see begin_cycle().
+        self.cycle_deadline = float(cycle_deadline)
+        self._deadline: float | None = None
         #: Base of the exponential back-off between attempts, in seconds.
         self.backoff = backoff
         self.page_size = page_size
@@ -175,6 +191,11 @@ class SharePointGateway:
         #: HTTP requests sent (a ``$batch`` counts once), for the run record and the benchmark.
         self.requests_made = 0
         session.hooks["response"].append(self._count_request)
+        # Every request of the library passes this adapter, also its own $batch retries, which
+        # honour Retry-After uncapped: the guard bounds them (cap and deadline) and paces.
+        guard = _GuardedAdapter(self)
+        session.mount("http://", guard)
+        session.mount("https://", guard)
         self._session = session
         self._token = token
         self._timeout = timeout
@@ -193,12 +214,75 @@ class SharePointGateway:
         """Seconds before the next attempt: Retry-After (capped) or exponential back-off."""
         retry_after = response_retry_after(getattr(exc, "response", None))
         if retry_after is not None:
-            return float(min(retry_after, MAX_RETRY_AFTER_S))
-        return min(self.backoff * (2 ** (attempt - 1)), MAX_BACKOFF_S)
+            self._check_wait(float(retry_after), _status(exc))
+            return float(retry_after)
+        delay = min(self.backoff * (2 ** (attempt - 1)), MAX_BACKOFF_S)
+        self._check_wait(delay, _status(exc))
+        return delay
 
     def _retry_line(self, attempt: int, attempts: int, exc: BaseException, delay: float) -> None:
         log.warning("SharePoint antwoordt niet (%s); poging %d van %d over %.1f s.",
                     _reason(exc), attempt + 1, attempts, delay)
+
+    # -- throttling and the cycle deadline (issue 9, item 5) ------------------------------
+    def begin_cycle(self) -> None:
+        """Start the clock of ``cycle_deadline`` (the cycle calls this first)."""
+        self._deadline = (time.monotonic() + self.cycle_deadline
+                          if self.cycle_deadline > 0 else None)
+
+    def _check_deadline(self, extra: float = 0.0) -> None:
+        """Raise CycleDeadline when the deadline has passed (or would, after ``extra`` s)."""
+        if self._deadline is None:
+            return
+        if time.monotonic() + extra > self._deadline:
+            raise CycleDeadline(
+                f"De cyclus stopt: de ingestelde tijd van {self.cycle_deadline:g} s "
+                f"([http] cycle_deadline) is op"
+                + (f" (nog {extra:.0f} s wachten past er niet in)." if extra else "."),
+                status=None)
+
+    def _check_wait(self, seconds: float, status: int | None) -> None:
+        """A wait SharePoint asks for: above the cap Throttled, past the deadline CycleDeadline."""
+        if seconds > self.max_retry_after:
+            raise Throttled(
+                f"SharePoint vraagt {seconds:.0f} s te wachten ({status or 'geen status'}); "
+                f"meer dan de ingestelde {self.max_retry_after:g} s ([http] max_retry_after), "
+                "dus deze cyclus stopt.", status=status, retry_after=seconds)
+        self._check_deadline(seconds)
+
+    def _pause(self, seconds: float, reason: str) -> None:
+        self._check_deadline(seconds)
+        log.info("Wachten: %.1f s (%s).", seconds, reason)
+        time.sleep(seconds)
+
+    def _guard_response(self, response: requests.Response) -> None:
+        """After every response: bound any Retry-After (the library's $batch retries wait it
+        out on their own), log the wait, and pace on SharePoint's RateLimit headers."""
+        status = response.status_code
+        wait: int | None = None
+        where = f"HTTP {status}"
+        if status in TRANSIENT_STATUS_CODES:
+            wait = response_retry_after(response)
+        elif "multipart" in response.headers.get("Content-Type", ""):
+            wait = batch_retry_after(response.content)
+            where = "onderdeel van een $batch"
+        if wait is not None:
+            self._check_wait(float(wait), status)
+            if "$batch" in response.url or where != f"HTTP {status}":
+                log.info("Wachten: %d s (Retry-After, %s); daarna opnieuw.", wait, where)
+        headers = response.headers
+        remaining, limit = headers.get("RateLimit-Remaining"), headers.get("RateLimit-Limit")
+        if remaining is not None and remaining.strip().isdigit():
+            low = (float(limit) * RATE_LIMIT_LOW if limit and limit.strip().isdigit() else 10)
+            if int(remaining) <= low:
+                reset = headers.get("RateLimit-Reset", "1").strip()
+                pause = min(float(reset) if reset.isdigit() else 1.0, RATE_LIMIT_PAUSE_S)
+                if pause > 0:
+                    self._pause(pause, f"RateLimit-Remaining {remaining}, vóór een 429")
+                return
+        score = headers.get("X-SharePointHealthScore", "").strip()
+        if score.isdigit() and int(score) >= HEALTH_SCORE_BUSY:
+            self._pause(1.0, f"X-SharePointHealthScore {score}")
 
     def _fetch_digest(self, request: Any) -> ContextWebInformation:
         """``POST _api/contextInfo`` with spsync's retry policy; raises spsync's errors."""
@@ -287,7 +371,19 @@ class SharePointGateway:
 
     # -- contract ------------------------------------------------------------------------
     def describe_lists(self, titles: Sequence[str]) -> dict[str, ListInfo | None]:
-        """Metadata and fields of all lists in one ``$batch`` request."""
+        """Metadata and fields of all lists in one ``$batch`` request (sent once more on a
+        fresh context when the digest or token had expired)."""
+        try:
+            return self._describe_lists(titles)
+        except _StaleAuth:
+            log.info("Digest of token verlopen; opnieuw aangemeld.")
+            self._ctx = self._new_context()
+            try:
+                return self._describe_lists(titles)
+            except _StaleAuth as exc:
+                raise self._failed(exc.__cause__ or exc) from exc
+
+    def _describe_lists(self, titles: Sequence[str]) -> dict[str, ListInfo | None]:
         ctx = self._ctx
         loaded = []
         for title in titles:
@@ -300,8 +396,12 @@ class SharePointGateway:
             with ctx.collect_batch_failures() as failures:
                 ctx.execute_batch(items_per_batch=self.batch_size)
         except Exception as exc:
+            if _stale_auth(exc):
+                raise _StaleAuth() from exc
             raise self._failed(exc) from exc
         other = [exc for _, exc in failures if _status(exc) != 404]
+        if other and all(_stale_auth(e) for e in other):
+            raise _StaleAuth() from other[0]
         if other:
             raise translate(other[0], site_url=self.site_url)
         result: dict[str, ListInfo | None] = {}
@@ -372,6 +472,7 @@ class SharePointGateway:
         gateway's retry policy: transient failures retried ``max_retries`` times, Retry-After
         honoured up to its cap, one Dutch line per retry."""
         attempts = self.max_retries + 1
+        renewed = False
         for attempt in range(1, attempts + 1):
             options = RequestOptions(url)
             options.set_header("Accept", "application/json;odata=verbose")
@@ -383,6 +484,12 @@ class SharePointGateway:
                 transient = status is None and isinstance(
                     exc, (requests.ConnectionError, requests.Timeout)) or (
                     status in TRANSIENT_STATUS_CODES)
+                if _stale_auth(exc) and not renewed:
+                    # An expired token (401) or digest: a fresh context once, no wait.
+                    renewed = True
+                    log.info("Token of digest verlopen (HTTP %s); opnieuw aangemeld.", status)
+                    self._ctx = self._new_context()
+                    continue
                 if not transient or attempt >= attempts:
                     raise self._failed(exc, list_title=list_title) from exc
                 delay = self._delay(attempt, exc)
@@ -397,7 +504,21 @@ class SharePointGateway:
     def update_lists(self, plans: Sequence[tuple[ListInfo, Sequence[ItemUpdate]]]
                      ) -> dict[str, WriteOutcome]:
         """MERGE the updates of several lists in shared ``$batch`` requests (``batch_size``
-        parts each, lists mixed), each item under its own If-Match; outcome per list title."""
+        parts each, lists mixed), each item under its own If-Match; outcome per list title.
+        A batch refused whole for an expired digest or token is sent once more on a fresh
+        context (nothing of it was applied)."""
+        try:
+            return self._update_lists(plans)
+        except _StaleAuth:
+            log.info("Digest of token verlopen bij het terugschrijven; opnieuw aangemeld.")
+            self._ctx = self._new_context()
+            try:
+                return self._update_lists(plans)
+            except _StaleAuth as exc:
+                raise self._failed(exc.__cause__ or exc) from exc
+
+    def _update_lists(self, plans: Sequence[tuple[ListInfo, Sequence[ItemUpdate]]]
+                      ) -> dict[str, WriteOutcome]:
         outcomes = {info.title: WriteOutcome() for info, updates in plans if updates}
         if not outcomes:
             return outcomes
@@ -422,7 +543,11 @@ class SharePointGateway:
             with self._if_match(etags), ctx.collect_batch_failures() as failures:
                 ctx.execute_batch(items_per_batch=self.batch_size)
         except Exception as exc:
+            if _stale_auth(exc):
+                raise _StaleAuth() from exc
             raise self._failed(exc) from exc
+        if failures and all(_stale_auth(e) for _, e in failures):
+            raise _StaleAuth() from failures[0][1]  # the whole batch refused: none applied
         failed: set[tuple[str, int]] = set()
         for query, exc in failures:
             where = query_item.get(id(query))
@@ -733,7 +858,8 @@ def gateway_for(config: Any) -> SharePointGateway:
     return SharePointGateway(
         config.site.url, token, user_agent_org=config.site.user_agent_org, timeout=timeout,
         page_size=config.http.page_size, batch_size=config.http.batch_size,
-        max_retries=config.http.max_retries)
+        max_retries=config.http.max_retries, max_retry_after=config.http.max_retry_after,
+        cycle_deadline=config.http.cycle_deadline)
 
 
 def add_response_hook(gateway: SharePointGateway,
@@ -848,3 +974,51 @@ def id_filters(ids: Sequence[int], per_filter: int = IDS_PER_FILTER) -> list[str
             terms += [f"Id eq {n}" for n in ordered[i:j + 1]]
         i = j + 1
     return [" or ".join(terms[k:k + per_filter]) for k in range(0, len(terms), per_filter)]
+
+
+_PART_RETRY_AFTER = re.compile(rb"^Retry-After:\s*(\d+)\s*$", re.IGNORECASE | re.MULTILINE)
+
+
+def batch_retry_after(body: bytes) -> int | None:
+    """The longest ``Retry-After`` of a ``$batch`` response's parts (seconds), if any."""
+    values = [int(m) for m in _PART_RETRY_AFTER.findall(body or b"")]
+    return max(values) if values else None
+
+
+class _GuardedAdapter(requests.adapters.HTTPAdapter):
+    """The session's transport: the cycle deadline before every request, the Retry-After cap,
+    the wait log and RateLimit pacing after every response (see ``_guard_response``)."""
+
+    def __init__(self, gateway: SharePointGateway) -> None:
+        super().__init__()
+        self._gateway = gateway
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
+             ) -> requests.Response:
+        self._gateway._check_deadline()
+        response = super().send(request, *args, **kwargs)
+        try:
+            self._gateway._guard_response(response)
+        except BaseException:
+            response.close()  # not read yet: free its socket now, not at garbage collection
+            raise
+        return response
+
+
+class _StaleAuth(Exception):
+    """Internal: a whole request refused for an expired digest (403 -2130575251) or token."""
+
+
+def _stale_auth(exc: BaseException) -> bool:
+    """An expired token (401) or form digest (403 with -2130575251), also wrapped."""
+    for e in (exc, exc.__cause__, exc.__context__):
+        if e is None:
+            continue
+        status = _status(e)
+        if status == 401:
+            return True
+        if status == 403:
+            text = getattr(getattr(e, "response", None), "text", "") or str(e)
+            if "-2130575251" in text:
+                return True
+    return False

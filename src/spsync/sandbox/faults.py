@@ -7,11 +7,12 @@ request, batch parts included, so tests can assert on the exact request sequence
 
 from __future__ import annotations
 
+import random
 import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["FaultRule", "RecordedRequest", "Faults", "ERRORS"]
+__all__ = ["FaultRule", "RecordedRequest", "Faults", "ERRORS", "DropConnection"]
 
 #: status -> (HRESULT code, message) used in the injected error body.
 ERRORS: dict[int, tuple[str, str]] = {
@@ -45,6 +46,11 @@ class FaultRule:
     in_batch: bool | None = None
     code: str | None = None
     message: str | None = None
+    #: Instead of an error: ``"reset"`` closes the socket without an answer (inside a ``$batch``
+    #: the parts before it are applied), ``"stall"`` waits ``stall_s`` and then answers normally
+    #: (past the client's read time-out: the request is applied, the client never hears it).
+    action: str | None = None
+    stall_s: float = 0.0
 
     def matches(self, method: str, raw_method: str, path: str, in_batch: bool) -> bool:
         if self.method and self.method.upper() not in (method.upper(), raw_method.upper()):
@@ -70,6 +76,10 @@ class RecordedRequest:
     body: bytes
     status: int
     in_batch: bool = False
+    #: When the request arrived (``time.time()``), so tests can measure waits between retries.
+    at: float = 0.0
+    #: The Retry-After the answer carried (seconds), if any.
+    retry_after: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
@@ -85,6 +95,10 @@ class Faults:
     rules: list[FaultRule] = field(default_factory=list)
     concurrent_edits: dict[tuple[str, int], list[dict[str, Any]]] = field(default_factory=dict)
     requests: list[RecordedRequest] = field(default_factory=list)
+    #: Random throttling (``set_chaos``): share of requests answered 429/503, or 0.
+    chaos_rate: float = 0.0
+    chaos_retry_after: float | int = 1
+    _chaos_random: random.Random = field(default_factory=random.Random, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add_rule(self, rule: FaultRule) -> FaultRule:
@@ -101,7 +115,18 @@ class Faults:
                     if rule.times <= 0:
                         self.rules.remove(rule)
                     return rule
+            if self.chaos_rate > 0 and self._chaos_random.random() < self.chaos_rate:
+                status = self._chaos_random.choice((429, 503))
+                return FaultRule(status, retry_after=self.chaos_retry_after)
         return None
+
+    def set_chaos(self, rate: float, seed: int = 0, retry_after: float | int = 1) -> None:
+        """Answer a random ``rate`` share of all requests (batch parts too) with 429 or 503 and
+        ``Retry-After``; seeded, so a failing run can be replayed."""
+        with self._lock:
+            self.chaos_rate = float(rate)
+            self.chaos_retry_after = retry_after
+            self._chaos_random = random.Random(seed)
 
     def add_concurrent_edit(self, list_title: str, item_id: int, fields: dict[str, Any]) -> None:
         with self._lock:
@@ -126,6 +151,11 @@ class Faults:
     def reset(self) -> None:
         with self._lock:
             self.latency = 0.0
+            self.chaos_rate = 0.0
             self.rules.clear()
             self.concurrent_edits.clear()
             self.requests.clear()
+
+
+class DropConnection(Exception):
+    """Raised by a ``reset`` rule: the server closes the socket without answering."""

@@ -28,7 +28,7 @@ from spsync.exceptions import PortInUse
 
 from . import batch as batchmod
 from .api import JSON_TYPE, Api, Request, Response, json_response
-from .faults import FaultRule, Faults, RecordedRequest
+from .faults import DropConnection, FaultRule, Faults, RecordedRequest
 from .graph import handle_graph
 from .odata import SPError, parse_query_string
 from .store import ListInfo, Store
@@ -133,10 +133,12 @@ class SandboxServer:
     def inject(self, status: int, times: int = 1, retry_after: float | int | None = None,
                method: str | None = None, path_contains: str | None = None,
                in_batch: bool | None = None, code: str | None = None,
-               message: str | None = None) -> FaultRule:
-        """Answer the next `times` matching requests with `status` and an SP error body."""
+               message: str | None = None, action: str | None = None,
+               stall_s: float = 0.0) -> FaultRule:
+        """Answer the next `times` matching requests with `status` and an SP error body (or,
+        with ``action``, reset the connection / stall ``stall_s`` seconds)."""
         return self.faults.add_rule(FaultRule(status, times, retry_after, method, path_contains,
-                                              in_batch, code, message))
+                                              in_batch, code, message, action, stall_s))
 
     def concurrent_edit(self, list_title: str, item_id: int, fields: dict[str, Any]) -> None:
         """A staff edit applied right before the next write to that item (makes If-Match stale)."""
@@ -174,6 +176,7 @@ class SandboxServer:
     def process(self, raw_method: str, path: str, raw_query: str, headers: dict[str, str],
                 body: bytes, in_batch: bool = False) -> Response:
         """Handle one API request (path below `_api/`, decoded), with faults and logging."""
+        arrived = time.time()
         method = raw_method.upper()
         override = headers.get("x-http-method")
         if method == "POST" and override:
@@ -183,12 +186,19 @@ class SandboxServer:
             resp = self._process(method, raw_method.upper(), path, query, headers, body, in_batch)
         except SPError as ex:
             resp = error_response(ex.status, ex.code, ex.message, ex.headers)
+        except DropConnection:
+            self.faults.record(RecordedRequest(method, path, query, dict(headers), body, 0,
+                                               in_batch, at=arrived))
+            raise
         except Exception as ex:  # never drop the connection: the library would resend the batch
             traceback.print_exc(file=sys.stderr)
             resp = error_response(500, "-1, System.InvalidOperationException",
                                   f"Sandbox error: {type(ex).__name__}: {ex}")
+        retry_after = resp.headers.get("Retry-After")
         self.faults.record(RecordedRequest(method, path, query, dict(headers), body, resp.status,
-                                           in_batch))
+                                           in_batch, at=arrived,
+                                           retry_after=None if retry_after is None
+                                           else float(retry_after)))
         return resp
 
     def _process(self, method: str, raw_method: str, path: str, query: dict[str, str],
@@ -202,6 +212,11 @@ class SandboxServer:
             raise SPError(401, "-2147024891, System.UnauthorizedAccessException",
                           "Unsupported app only token.")
         rule = self.faults.take_rule(method, raw_method, path, in_batch)
+        if rule is not None and rule.action == "reset":
+            raise DropConnection()
+        if rule is not None and rule.action == "stall":
+            time.sleep(rule.stall_s)
+            rule = None
         if rule is not None:
             code, message = rule.error()
             extra = {"Retry-After": str(rule.retry_after)} if rule.retry_after is not None else {}
@@ -370,6 +385,9 @@ class _Handler(BaseHTTPRequestHandler):
                     if sb.faults.latency > 0:
                         time.sleep(sb.faults.latency)
                     resp = sb.process(self.command, api_path, split.query, headers, body)
+        except DropConnection:  # an injected connection reset: no answer, socket closed
+            self.close_connection = True
+            return
         except Exception as ex:
             traceback.print_exc(file=sys.stderr)
             resp = error_response(500, "-1, System.InvalidOperationException",
