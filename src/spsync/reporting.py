@@ -118,7 +118,7 @@ def publish(gateway: Gateway, config: Config, library: ListInfo | None, path: Pa
     Overwrites files of the same name, so one period has one file. Problems are collected in
     ``outcome`` (the caller decides the exit code); nothing here raises on an upload failure.
     """
-    from spsync.exceptions import GatewayError
+    from spsync.exceptions import CycleDeadline, GatewayError
 
     _pdf(config, path, outcome)
     if not upload or not config.report.upload:
@@ -134,6 +134,8 @@ def publish(gateway: Gateway, config: Config, library: ListInfo | None, path: Pa
         try:
             uploaded = gateway.upload_file(library, name, data, metadata=metadata)
         except GatewayError as exc:
+            if isinstance(exc, CycleDeadline):  # the cycle stops: the error tree says why
+                raise
             outcome.problems.append(f"Uploaden van '{name}' mislukt: {exc.message or exc}")
             continue
         outcome.uploaded.append(uploaded)
