@@ -369,19 +369,24 @@ class SharePointGateway:
         finally:
             request.beforeExecute -= _apply
 
+    def _with_fresh_auth(self, send: Callable[[], Any], where: str) -> Any:
+        """``send()``; when the whole batch was refused for an expired digest or token
+        (nothing of it applied), once more on a fresh context."""
+        try:
+            return send()
+        except _StaleAuth:
+            log.info("Digest of token verlopen%s; opnieuw aangemeld.", where)
+            self._ctx = self._new_context()
+            try:
+                return send()
+            except _StaleAuth as exc:
+                raise self._failed(exc.__cause__ or exc) from exc
+
     # -- contract ------------------------------------------------------------------------
     def describe_lists(self, titles: Sequence[str]) -> dict[str, ListInfo | None]:
         """Metadata and fields of all lists in one ``$batch`` request (sent once more on a
         fresh context when the digest or token had expired)."""
-        try:
-            return self._describe_lists(titles)
-        except _StaleAuth:
-            log.info("Digest of token verlopen; opnieuw aangemeld.")
-            self._ctx = self._new_context()
-            try:
-                return self._describe_lists(titles)
-            except _StaleAuth as exc:
-                raise self._failed(exc.__cause__ or exc) from exc
+        return self._with_fresh_auth(lambda: self._describe_lists(titles), "")
 
     def _describe_lists(self, titles: Sequence[str]) -> dict[str, ListInfo | None]:
         ctx = self._ctx
@@ -507,15 +512,8 @@ class SharePointGateway:
         parts each, lists mixed), each item under its own If-Match; outcome per list title.
         A batch refused whole for an expired digest or token is sent once more on a fresh
         context (nothing of it was applied)."""
-        try:
-            return self._update_lists(plans)
-        except _StaleAuth:
-            log.info("Digest of token verlopen bij het terugschrijven; opnieuw aangemeld.")
-            self._ctx = self._new_context()
-            try:
-                return self._update_lists(plans)
-            except _StaleAuth as exc:
-                raise self._failed(exc.__cause__ or exc) from exc
+        return self._with_fresh_auth(lambda: self._update_lists(plans),
+                                     " bij het terugschrijven")
 
     def _update_lists(self, plans: Sequence[tuple[ListInfo, Sequence[ItemUpdate]]]
                       ) -> dict[str, WriteOutcome]:
