@@ -258,7 +258,8 @@ def test_all_lists_daemon_columns_are_written_as_expected(site):
 
 def test_cycles_with_a_state_store_read_incrementally_and_cheaply(sandbox, tmp_path):
     """With a state store the cycle reads by change tokens: after the first cycle's own writes
-    have been picked up, an unchanged cycle costs at most 2 requests per list and writes 0."""
+    have been picked up, an unchanged cycle costs at most 2 requests per list and writes 0; on
+    the same controledatum it skips the checks altogether (its input is the last cycle's)."""
     from spsync.jobs import run_once
     from spsync.state import open_state
 
@@ -282,7 +283,11 @@ def test_cycles_with_a_state_store_read_incrementally_and_cheaply(sandbox, tmp_p
     assert sum(second.written.values()) == 0 and sum(third.written.values()) == 0
     lists = len(first.read_counts)
     assert third.requests <= 2 * lists, third.requests
+    assert third.requests <= 2, third.requests  # the describe $batch (and its form digest)
     assert third.read_counts == first.read_counts
+    assert second.skipped_since is None and third.skipped_since == second.run_id
+    assert third.result is None and third.exit_code == 0
+    assert "volledig" not in " ".join(second.read_modes.values())
     # the incremental picture is the full one: same statuses as a fresh full read would give
-    assert third.result.projecten["UrenStatus"].to_dict() == \
+    assert second.result.projecten["UrenStatus"].to_dict() == \
         first.result.projecten["UrenStatus"].to_dict()

@@ -535,6 +535,10 @@ class IncrementalConfig(_Section):
     enabled: bool = True
     #: A list is read in full at least this often, whatever its change token says.
     full_read_every_hours: float = Field(24.0, gt=0, le=24 * 31)
+    #: A sync cycle (no report) whose input is the last cycle's (the same change tokens,
+    #: controledatum, configuration and version) skips the checks and the write-back: they
+    #: would compute what is already on the site.
+    skip_unchanged: bool = True
 
 
 def _default_titles() -> dict[str, str]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from spsync import schema
@@ -28,7 +29,13 @@ from spsync.checks.result import CheckResult, Finding
 from spsync.config import Config
 from spsync.exceptions import ReportError
 from spsync.gateway import Gateway, UploadedFile
-from spsync.incremental import read_snapshot_incremental
+from spsync.gateway import ListInfo
+from spsync.incremental import (
+    describe_all,
+    full_read_due,
+    input_fingerprint,
+    read_snapshot_incremental,
+)
 from spsync.reader import Snapshot, read_snapshot
 from spsync.report import ReportMeta, build_context, render_report, report_filename
 from spsync.report.history import PreviousFigures, PreviousIndicator, SentAlert
@@ -54,7 +61,8 @@ class CycleOutcome:
 
     controledatum: date
     dry_run: bool
-    result: CheckResult
+    #: None only when the cycle was skipped (``skipped_since``): nothing was computed.
+    result: CheckResult | None
     findings: list[Finding]
     read_counts: dict[str, int | None]
     changes: list[FieldChange] = field(default_factory=list)
@@ -78,6 +86,13 @@ class CycleOutcome:
     read_modes: dict[str, str] = field(default_factory=dict)
     #: Dutch lines for the summary that are not problems (no exit code).
     notes: list[str] = field(default_factory=list)
+    #: The run whose outcome still holds when nothing changed since (the cycle skipped the
+    #: checks and the write-back, see :func:`_skip_unchanged`); None for a computed cycle.
+    skipped_since: int | None = None
+    #: :func:`spsync.incremental.input_fingerprint` of what this cycle read (None: unknown).
+    fingerprint: str | None = None
+    #: Run-record details a skipped cycle carries forward (planjaar, number of findings).
+    carried: dict[str, Any] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -161,16 +176,31 @@ def run_cycle(gateway: Gateway, config: Config, controledatum: date, *, dry_run:
     requests_before = getattr(gateway, "requests_made", 0)
     outcome: CycleOutcome | None = None
     try:
+        infos = (describe_all(gateway, config)
+                 if _reads_incrementally(config, store, dry_run) else None)
+        fingerprint = (input_fingerprint(infos, config, controledatum)
+                       if infos is not None else None)
+        if store is not None and run_id is not None and infos is not None \
+                and not (make_report or force):
+            outcome = _skip_unchanged(store, config, controledatum, fingerprint, infos, now,
+                                      run_id)
+            if outcome is not None:
+                _deliver(store, config, outcome, channels, clock)
+                outcome.requests = getattr(gateway, "requests_made", 0) - requests_before
+                _record_skipped(store, outcome, clock())
+                return outcome
         pending: set[tuple[str, int]] = set()
         for round_no in range(1, MAX_ROUNDS + 1):
-            snapshot, modes = _read(gateway, config, store, now, dry_run)
+            snapshot, modes = _read(gateway, config, store, now, dry_run, infos)
+            infos = None  # a later round (after a conflict) describes the lists afresh
             result = run_checks(snapshot.tables, settings, controledatum)
             findings = _merge_findings(_owned_missing_findings(snapshot), result.findings)
             if outcome is None:
                 outcome = CycleOutcome(
                     controledatum, dry_run, result, findings,
                     read_counts={k: (None if s.frame is None else len(s.frame))
-                                 for k, s in snapshot.lists.items()}, run_id=run_id)
+                                 for k, s in snapshot.lists.items()}, run_id=run_id,
+                    fingerprint=fingerprint)
             else:
                 outcome.result, outcome.findings = result, findings
             outcome.rounds = round_no
@@ -215,18 +245,73 @@ def run_cycle(gateway: Gateway, config: Config, controledatum: date, *, dry_run:
     return outcome
 
 
+def _reads_incrementally(config: Config, store: StateStore | None, dry_run: bool) -> bool:
+    return store is not None and not dry_run and config.incremental.enabled
+
+
 def _read(gateway: Gateway, config: Config, store: StateStore | None, now: datetime,
-          dry_run: bool) -> tuple[Snapshot, dict[str, str]]:
+          dry_run: bool, infos: Mapping[str, ListInfo | None] | None = None
+          ) -> tuple[Snapshot, dict[str, str]]:
     """Read the lists: incrementally by change tokens when there is a state store (the rows of
     the last read and each list's token live there), else in full. A dry run reads in full,
     because an incremental read records the new tokens and rows."""
-    if store is None or dry_run or not config.incremental.enabled:
+    if not _reads_incrementally(config, store, dry_run):
         return read_snapshot(gateway, config), {}
+    assert store is not None
     modes: dict[str, str] = {}
-    snapshot = read_snapshot_incremental(gateway, config, store, now=now, modes=modes)
+    snapshot = read_snapshot_incremental(gateway, config, store, now=now, modes=modes,
+                                         infos=infos)
     for key, mode in modes.items():
         log.info("Gelezen %s: %s", key, mode)
     return snapshot, modes
+
+
+def _skip_unchanged(store: StateStore, config: Config, controledatum: date,
+                    fingerprint: str | None, infos: Mapping[str, ListInfo | None],
+                    now: datetime, run_id: int) -> CycleOutcome | None:
+    """The outcome of a cycle that has nothing to do, or None when it must compute.
+
+    Nothing to do: the newest earlier cycle ended ``ok`` on the same input fingerprint (same
+    change tokens, item counts, columns, controledatum, configuration and version), and no
+    list is due for its periodic full read. The checks are pure, so computing again would
+    give the same statuses (already written), findings and alerts (already in the ledger).
+    A cycle after ``problemen``, a stop or a crash always computes: it has something to
+    repair."""
+    if fingerprint is None or not config.incremental.skip_unchanged:
+        return None
+    last = next((r for r in store.runs(limit=5) if r.kind == "cycle" and r.id != run_id
+                 and not r.dry_run), None)
+    if last is None or last.outcome != "ok" or last.controledatum != controledatum \
+            or last.details.get("invoer") != fingerprint:
+        return None
+    if full_read_due(store, config, infos, now):
+        return None
+    since = int(last.details.get("ongewijzigd_sinds") or last.id)
+    outcome = CycleOutcome(controledatum, False, None, [], read_counts=dict(last.read_counts),
+                           run_id=run_id, skipped_since=since, fingerprint=fingerprint)
+    outcome.notes.append(
+        f"Niets gewijzigd sinds run {since} (dezelfde lijsten, controledatum en instellingen): "
+        f"controles en terugschrijven overgeslagen; de uitkomst van run {since} geldt nog "
+        f"({last.details.get('bevindingen', 0)} bevinding(en)).")
+    outcome.read_modes = {d.key: "ongewijzigd (wijzigingstoken gelijk)" for d in schema.LISTS
+                          if infos.get(config.title(d.key)) is not None}
+    log.info("%s", outcome.notes[-1])
+    outcome.carried = {k: last.details[k] for k in ("bevindingen", "planjaar")
+                               if k in last.details}
+    return outcome
+
+
+def _record_skipped(store: StateStore, outcome: CycleOutcome, ended: datetime) -> None:
+    """The run record of a skipped cycle: it carries the input fingerprint and the run whose
+    outcome still holds, so the next cycle can skip too (and ``spsync status`` sees a run)."""
+    assert outcome.run_id is not None
+    store.finish_run(outcome.run_id, outcome="problemen" if outcome.exit_code else "ok",
+                     ended_at=ended, read_counts=outcome.read_counts, requests=outcome.requests,
+                     items_written=0,
+                     alerts_sent=len(outcome.delivery.sent) if outcome.delivery else 0,
+                     details={**outcome.carried, "invoer": outcome.fingerprint,
+                              "ongewijzigd_sinds": outcome.skipped_since,
+                              "problemen": outcome.problems[:50]})
 
 
 def run_clock_start(controledatum: date, timezone: str) -> datetime:
@@ -316,7 +401,8 @@ def _record_run(store: StateStore, outcome: CycleOutcome, ended: datetime) -> No
                      items_written=sum(outcome.written.values()),
                      alerts_sent=len(outcome.delivery.sent) if outcome.delivery else 0,
                      details={"problemen": outcome.problems[:50],
-                              "bevindingen": len(outcome.findings)})
+                              "bevindingen": len(outcome.findings),
+                              "planjaar": result.planjaar, "invoer": outcome.fingerprint})
 
 
 def _apply_verdict(outcome: CycleOutcome) -> None:

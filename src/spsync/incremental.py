@@ -23,9 +23,9 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from spsync import schema
+from spsync import __version__, schema
 from spsync.config import Config
 from spsync.exceptions import ChangeTokenExpired
 from spsync.gateway import ChangeSet, Gateway, Item, ListInfo
@@ -34,6 +34,9 @@ from spsync.state.records import CachedRow, ListState
 from spsync.state.store import StateStore
 
 __all__ = [
+    "describe_all",
+    "input_fingerprint",
+    "full_read_due",
     "schema_hash",
     "full_read_reason",
     "apply_changes",
@@ -222,19 +225,63 @@ def _incremental(gateway: Gateway, store: StateStore, read: _ListRead, changes: 
     return rows
 
 
+def describe_all(gateway: Gateway, config: Config) -> Mapping[str, ListInfo | None]:
+    """Every list's and the library's metadata (with its change token), in one request."""
+    keys = [d.key for d in schema.LISTS]
+    titles = [config.title(k) for k in keys] + [config.title(schema.LIBRARY.key)]
+    return gateway.describe_lists(titles)
+
+
+def input_fingerprint(infos: Mapping[str, ListInfo | None], config: Config,
+                      controledatum: date) -> str | None:
+    """A fingerprint of everything a cycle's outcome depends on: spsync's version, the
+    configuration, the controledatum, and per list its change token, item count and columns.
+
+    Two cycles with the same fingerprint compute the same statuses, findings and alerts (the
+    checks are pure), so the second has nothing to do. None when a list gives no change token:
+    then nothing can be said about what changed."""
+    lists: dict[str, object] = {}
+    for title, info in sorted(infos.items()):
+        if info is None:
+            lists[title] = None
+            continue
+        if info.change_token is None:
+            return None
+        lists[title] = [info.change_token, info.item_count, sorted(info.fields.items())]
+    data = json.dumps({"version": __version__, "config": config.model_dump_json(),
+                       "controledatum": controledatum.isoformat(), "lists": lists},
+                      separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def full_read_due(store: StateStore, config: Config, infos: Mapping[str, ListInfo | None],
+                  now: datetime) -> bool:
+    """Whether a list on the site has no stored state or is due for its periodic full read
+    (``full_read_every_hours``): then a cycle must read, whatever the change tokens say."""
+    max_age = timedelta(hours=config.incremental.full_read_every_hours)
+    for definition in schema.LISTS:
+        if infos.get(config.title(definition.key)) is None:
+            continue
+        state = store.list_state(definition.key)
+        if state is None or now - state.full_read_at >= max_age:
+            return True
+    return False
+
+
 def read_snapshot_incremental(gateway: Gateway, config: Config, store: StateStore, *,
                               now: datetime | None = None,
-                              modes: dict[str, str] | None = None) -> Snapshot:
+                              modes: dict[str, str] | None = None,
+                              infos: Mapping[str, ListInfo | None] | None = None) -> Snapshot:
     """Like :func:`spsync.reader.read_snapshot`, but each list from its cached rows plus the
     changes since its stored token where that is allowed. ``modes`` (if given) receives per
-    list key how it was read, in Dutch, for the run summary."""
+    list key how it was read, in Dutch, for the run summary; ``infos`` is a
+    :func:`describe_all` the caller already made (else it is made here)."""
     if not config.incremental.enabled:
         return read_snapshot(gateway, config)
     now = now or datetime.now(UTC)
     modes = modes if modes is not None else {}
-    keys = [d.key for d in schema.LISTS]
-    titles = [config.title(k) for k in keys] + [config.title(schema.LIBRARY.key)]
-    infos: Mapping[str, ListInfo | None] = gateway.describe_lists(titles)
+    if infos is None:
+        infos = describe_all(gateway, config)
     lists: dict[str, ListSnapshot] = {}
     reads: list[_ListRead] = []
     for definition in schema.LISTS:

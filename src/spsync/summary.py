@@ -20,6 +20,8 @@ def summary_lines(outcome: CycleOutcome) -> list[str]:
     """A few lines a staff member can read at a glance."""
     result = outcome.result
     d = outcome.controledatum
+    if result is None:  # skipped: nothing changed since an earlier run (see the notes)
+        return _skipped_lines(outcome)
     lines = [f"spsync: controledatum {d:%d-%m-%Y} (planjaar {result.planjaar})"]
     read = ", ".join(f"{_TITLES.get(k, k)} {'ontbreekt' if n is None else n}"
                      for k, n in outcome.read_counts.items())
@@ -63,6 +65,18 @@ def summary_lines(outcome: CycleOutcome) -> list[str]:
     lines += outcome.notes
     lines += outcome.problems
     return lines
+
+
+def _skipped_lines(outcome: CycleOutcome) -> list[str]:
+    """A cycle that found its input unchanged: what it read, what it sent, why it stopped."""
+    planjaar = outcome.carried.get("planjaar")
+    lines = [f"spsync: controledatum {outcome.controledatum:%d-%m-%Y}"
+             + (f" (planjaar {planjaar})" if planjaar else "")]
+    read = ", ".join(f"{_TITLES.get(k, k)} {'ontbreekt' if n is None else n}"
+                     for k, n in outcome.read_counts.items())
+    lines.append(f"Gelezen (alleen wijzigingstokens): {read}")
+    lines.append("Bijgewerkt: 0 item(s)")
+    return lines + _alert_lines(outcome) + outcome.notes + outcome.problems
 
 
 def _alert_lines(outcome: CycleOutcome) -> list[str]:
