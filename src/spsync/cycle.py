@@ -28,8 +28,7 @@ from spsync.checks.findings import finding
 from spsync.checks.result import CheckResult, Finding
 from spsync.config import Config
 from spsync.exceptions import ReportError
-from spsync.gateway import Gateway, UploadedFile
-from spsync.gateway import ListInfo
+from spsync.gateway import Gateway, ListInfo, UploadedFile
 from spsync.incremental import (
     describe_all,
     full_read_due,
