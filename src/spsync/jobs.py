@@ -147,9 +147,6 @@ def report_job(config: Config, kind: str, period: str, *,
     from spsync.reporting import make_report
 
     kind = {"annual": "jaar"}.get(kind, kind)  # the scheduler's job name -> the report kind
-    if kind == "tertiaal" and config.rules.planjaar_mode == "schooljaar" and "-M" in period \
-            and period.count("-") == 1:
-        period = period.rsplit("-", 1)[1]  # "2026-M4" is a kalenderjaar label: keep the Mn
     resolved = resolve_period(kind, config.rules.planjaar_mode, _today(config),
                               period=period if kind == "tertiaal" else None,
                               planjaar_text=period if kind == "jaar" else None)

@@ -148,19 +148,24 @@ def iso_week_label(day: date) -> str:
 
 def report_period(kind: str, day: date, planjaar_mode: str = "schooljaar") -> str:
     """The period a report made on ``day`` covers: ``weekly`` its ISO week; ``tertiaal`` the last
-    tertiaal that ended before ``day`` (``2026-M4``); ``annual`` the planjaar that ended before
-    ``day`` (``2025-2026`` or ``2026``)."""
+    tertiaal that ended before ``day`` (``2025-2026-M8`` in a schooljaar, ``2026-M4`` in a
+    kalenderjaar); ``annual`` the planjaar that ended before ``day`` (``2025-2026`` or
+    ``2026``)."""
     from spsync.checks.planjaar import planjaar
 
     if kind == "weekly":
         return iso_week_label(day)
+    mode = "kalenderjaar" if planjaar_mode == "kalenderjaar" else "schooljaar"
     if kind == "tertiaal":
-        ended = [(y, m) for y in (day.year - 1, day.year) for m in (4, 8, 12)
-                 if date(y, m, 1) < day.replace(day=1)]
-        year, month = ended[-1]
-        return f"{year}-M{month}"
+        # Tertialen count from the planjaar's start: in a schooljaar M4 ends in November.
+        from spsync.report.periods import TERTIALEN, period_bounds, planjaar_start
+
+        this = planjaar(day, mode)
+        before = planjaar(planjaar_start(this, mode) - timedelta(days=1), mode)  # type: ignore[arg-type]
+        ended = [(end, f"{pj}-{code}") for pj in (before, this) for code in TERTIALEN
+                 for end in (period_bounds(pj, mode, code)[1],) if end < day]  # type: ignore[arg-type]
+        return max(ended)[1]
     if kind == "annual":
-        mode = "kalenderjaar" if planjaar_mode == "kalenderjaar" else "schooljaar"
         first_year = int(planjaar(day, mode)[:4])  # type: ignore[arg-type]
         return str(first_year - 1) if mode == "kalenderjaar" else f"{first_year - 1}-{first_year}"
     raise ValueError(f"onbekende rapportsoort '{kind}'")

@@ -116,9 +116,15 @@ def test_setting_one_field_keeps_that_jobs_other_defaults():
 def test_report_periods():
     assert report_period("weekly", date(2026, 5, 18)) == "2026-W21"
     assert report_period("weekly", date(2026, 12, 31)) == "2026-W53"
-    assert report_period("tertiaal", date(2026, 5, 1)) == "2026-M4"
-    assert report_period("tertiaal", date(2026, 9, 1)) == "2026-M8"
-    assert report_period("tertiaal", date(2027, 1, 1)) == "2026-M12"
+    # schooljaar: tertialen from 1 August (M4 ends 30 November, M8 31 March, M12 31 July)
+    assert report_period("tertiaal", date(2026, 5, 1)) == "2025-2026-M8"
+    assert report_period("tertiaal", date(2026, 9, 1)) == "2025-2026-M12"
+    assert report_period("tertiaal", date(2026, 12, 1)) == "2026-2027-M4"
+    assert report_period("tertiaal", date(2026, 11, 30)) == "2025-2026-M12"
+    # kalenderjaar: M4 ends 30 April
+    assert report_period("tertiaal", date(2026, 5, 1), "kalenderjaar") == "2026-M4"
+    assert report_period("tertiaal", date(2026, 9, 1), "kalenderjaar") == "2026-M8"
+    assert report_period("tertiaal", date(2027, 1, 1), "kalenderjaar") == "2026-M12"
     assert report_period("annual", date(2026, 8, 1)) == "2025-2026"
     assert report_period("annual", date(2027, 1, 4), "kalenderjaar") == "2026"
 
