@@ -226,7 +226,8 @@ def test_batch_answers_reads_flat_nested_and_lf_only_responses():
     answers = batch_answers("multipart/mixed; boundary=b", flat)
     assert [None if a is None else a.status_code for a in answers] == [204, 412, None]
     assert answers[0].headers["ETag"] == '"2"' and answers[0].content == b""
-    assert answers[1].json()["error"]["message"]["value"] == "x"
+    assert answers[1].response().json()["error"]["message"]["value"] == "x"
+    assert answers[1].response().status_code == 412
     nested = (b"--b\nContent-Type: multipart/mixed; boundary=\"c\"\n\n"
               b"--c\nContent-Type: application/http\n\nHTTP/1.1 204 No Content\n\n\n"
               b"--c\nContent-Type: application/http\n\nHTTP/1.1 429 Too Many\nRetry-After: 3"

@@ -80,7 +80,7 @@ from spsync.logs import register_secret
 __all__ = ["SharePointGateway", "gateway_for", "translate", "add_response_hook",
            "permission_kinds", "id_filters", "CHANGE_FETCH_LIMIT", "IDS_PER_FILTER",
            "MAX_RETRY_AFTER_S", "MAX_BACKOFF_S", "RATE_LIMIT_LOW", "RATE_LIMIT_PAUSE_S",
-           "HEALTH_SCORE_BUSY", "batch_retry_after", "batch_answers"]
+           "HEALTH_SCORE_BUSY", "batch_retry_after", "batch_answers", "BatchAnswer"]
 
 log = logging.getLogger(__name__)
 
@@ -604,9 +604,9 @@ class SharePointGateway:
                 elif answer.status_code < 400:
                     continue
                 elif answer.status_code in TRANSIENT_STATUS_CODES:
-                    retry.append((merge, answer))
+                    retry.append((merge, answer.response()))
                 else:
-                    exc = ClientRequestException.from_response(answer)
+                    exc = ClientRequestException.from_response(answer.response())
                     if _stale_auth(exc):
                         stale.append(merge)
                         cause = cause or exc
@@ -634,7 +634,7 @@ class SharePointGateway:
             pending = [merge for merge, _ in retry]
         return stale, cause
 
-    def _post_merges(self, merges: Sequence[_Merge]) -> list[requests.Response | None]:
+    def _post_merges(self, merges: Sequence[_Merge]) -> list[BatchAnswer | None]:
         """POST one ``$batch`` of ``merges`` through the library's request pipeline (its auth
         and digest hooks, transport and our session) and return the parts' answers in order.
 
@@ -683,10 +683,10 @@ class SharePointGateway:
             outcomes[merge.title].failed[merge.item_id] = str(
                 translate(exc, list_title=merge.title, item_id=merge.item_id))
 
-    def _reset_connections(self, exc: BaseException) -> None:
+    def _reset_connections(self, exc: Exception) -> None:
         """A fresh connection before retrying a 502/503/504 or a dropped connection (the
         library does the same; Microsoft's guidance for 503)."""
-        if should_reset_connections(exc):  # type: ignore[arg-type]
+        if should_reset_connections(exc):
             self._ctx.pending_request().transport.reset_connections()
 
     def upload_file(self, library: ListInfo, name: str, content: bytes,
@@ -1143,12 +1143,34 @@ def _next_chunk(todo: Sequence[_Merge], max_items: int) -> list[_Merge]:
 
 _BOUNDARY = re.compile(r'boundary="?([^";\s]+)"?', re.IGNORECASE)
 _BLANK_LINE = re.compile(rb"\r?\n\r?\n")
-_STATUS_LINE = re.compile(r"HTTP/\d\.\d (\d{3})")
+_STATUS_LINE = re.compile(rb"HTTP/\d\.\d (\d{3})")
+_CONTENT_TYPE = re.compile(rb"^content-type:([^\r\n]*)", re.IGNORECASE | re.MULTILINE)
 
 
-def batch_answers(content_type: str, body: bytes) -> list[requests.Response | None]:
-    """The sub-responses of a ``$batch`` response in order, as ``requests`` responses
-    (status, headers, body) like the library makes them; None for a part that is no HTTP
+@dataclass(frozen=True, slots=True)
+class BatchAnswer:
+    """One part of a ``$batch`` response: its status, header block and body. Headers are
+    parsed, and a ``requests`` response made, only for the few parts that need them."""
+
+    status_code: int
+    head: bytes
+    content: bytes
+
+    @property
+    def headers(self) -> requests.structures.CaseInsensitiveDict[str]:
+        return _header_lines(self.head)
+
+    def response(self) -> requests.Response:
+        """The part as a ``requests`` response, as the library makes one (for its errors)."""
+        response = requests.Response()
+        response.status_code = self.status_code
+        response.headers = self.headers
+        response._content = self.content
+        return response
+
+
+def batch_answers(content_type: str, body: bytes) -> list[BatchAnswer | None]:
+    """The sub-responses of a ``$batch`` response in order; None for a part that is no HTTP
     answer. A nested changeset response is flattened (the library would silently drop it)."""
     match = _BOUNDARY.search(content_type or "")
     if not match:
@@ -1166,10 +1188,11 @@ def batch_answers(content_type: str, body: bytes) -> list[requests.Response | No
         start = found.end()
     if start is not None:
         pieces.append(body[start:])
-    answers: list[requests.Response | None] = []
+    answers: list[BatchAnswer | None] = []
     for piece in pieces:
         head, rest = _split_head(piece)
-        mime = _header_lines(head).get("Content-Type", "")
+        found = _CONTENT_TYPE.search(head)
+        mime = found.group(1).decode("latin-1").strip() if found else ""
         if mime.lower().startswith("multipart/mixed"):
             answers += batch_answers(mime, rest)
         elif mime.lower().startswith("application/http"):
@@ -1193,18 +1216,12 @@ def _header_lines(head: bytes) -> requests.structures.CaseInsensitiveDict[str]:
     return headers
 
 
-def _http_answer(data: bytes) -> requests.Response | None:
+def _http_answer(data: bytes) -> BatchAnswer | None:
     """``HTTP/1.1 204 No Content``, headers, blank line, body: one part's answer."""
     head, body = _split_head(data.lstrip(b"\r\n"))
     status_line, _, headers = head.partition(b"\n")
-    found = _STATUS_LINE.match(status_line.decode("utf-8", "replace"))
-    if found is None:
-        return None
-    response = requests.Response()
-    response.status_code = int(found.group(1))
-    response.headers = _header_lines(headers)
-    response._content = body
-    return response
+    found = _STATUS_LINE.match(status_line)
+    return None if found is None else BatchAnswer(int(found.group(1)), headers, body)
 
 
 class _GuardedAdapter(requests.adapters.HTTPAdapter):
