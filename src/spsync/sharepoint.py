@@ -621,12 +621,10 @@ class SharePointGateway:
                 break
             first = retry[0][1]
             asked = [a for a in (response_retry_after(r) for _, r in retry) if a is not None]
-            if asked:
-                delay = float(max(asked))
-                self._check_wait(delay, first.status_code)
-            else:
-                delay = min(self.backoff * (2 ** (attempt - 1)), MAX_BACKOFF_S)
-                self._check_wait(delay, first.status_code)
+            delay = (float(max(asked)) if asked
+                     else min(self.backoff * (2 ** (attempt - 1)), MAX_BACKOFF_S))
+            self._check_wait(delay, first.status_code)
+            if not asked:
                 log.info("Wachten: %.1f s (HTTP %d op %d van de %d onderdelen van een $batch); "
                          "daarna opnieuw.", delay, first.status_code, len(retry), len(pending))
             self._reset_connections(ClientRequestException.from_response(first))
