@@ -3,8 +3,10 @@
 It works around the library's known pitfalls (../shared/reference/sharepoint-wire.md §3-§5, §10):
 reads page with ``.top(N).get_all(dedupe_by="Id")`` (never ``page_size``, which loops on list
 items) behind a page-count guard; ETags are taken from the raw responses (the library drops
-``__metadata``); writes preset the entity type so N updates go into one ``$batch`` instead of
-N+1, and carry the item's own ETag in ``If-Match`` instead of the library's ``*``.
+``__metadata``); writes build their ``$batch`` of MERGE parts from the plain changes, in the
+library's wire format and through its request pipeline (its object graph per item cost seconds),
+each part under the item's own ETag in ``If-Match`` instead of the library's ``*``, and resend
+throttled parts themselves.
 Library errors are translated into :mod:`spsync.exceptions` here, at the boundary.
 
 Connecting honours spsync's own ``[http]`` settings end to end: the library's form-digest fetch
@@ -17,22 +19,32 @@ fails within ``connect_timeout x (max_retries + 1)`` plus the back-off.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, unquote, urlencode
+from urllib.parse import quote, urlencode
 
 import requests
 from office365.runtime.client_request import ClientRequest
 from office365.runtime.client_request_exception import ClientRequestException
+from office365.runtime.converters.value import serialize_value
 from office365.runtime.http.http_method import HttpMethod
 from office365.runtime.http.request_options import RequestOptions
+from office365.runtime.odata.batch_util import WHOLE_BATCH_REJECT_CODES
+from office365.runtime.odata.v3.batch_request import DEFAULT_MAX_BATCH_BYTES
 from office365.runtime.odata.v3.json_light_format import JsonLightFormat
-from office365.runtime.retry import TRANSIENT_STATUS_CODES, response_retry_after
+from office365.runtime.retry import (
+    TRANSIENT_STATUS_CODES,
+    TRANSIENT_TRANSPORT_EXCEPTIONS,
+    response_retry_after,
+    should_reset_connections,
+)
 from office365.sharepoint.changes.query import ChangeQuery
 from office365.sharepoint.changes.token import ChangeToken
 from office365.sharepoint.client_context import ClientContext
@@ -68,12 +80,10 @@ from spsync.logs import register_secret
 __all__ = ["SharePointGateway", "gateway_for", "translate", "add_response_hook",
            "permission_kinds", "id_filters", "CHANGE_FETCH_LIMIT", "IDS_PER_FILTER",
            "MAX_RETRY_AFTER_S", "MAX_BACKOFF_S", "RATE_LIMIT_LOW", "RATE_LIMIT_PAUSE_S",
-           "HEALTH_SCORE_BUSY", "batch_retry_after"]
+           "HEALTH_SCORE_BUSY", "batch_retry_after", "batch_answers", "BatchAnswer"]
 
 log = logging.getLogger(__name__)
 
-_ITEM_URL = re.compile(r"items(?:/GetById\(|\()(\d+)\)", re.IGNORECASE)
-_LIST_TITLE = re.compile(r"GetByTitle\('((?:[^']|'')*)'\)", re.IGNORECASE)
 #: A Retry-After longer than this is not waited out inside one run (the run fails: Throttled);
 #: the default of ``[http] max_retry_after``.
 MAX_RETRY_AFTER_S = 120
@@ -256,8 +266,9 @@ class SharePointGateway:
         time.sleep(seconds)
 
     def _guard_response(self, response: requests.Response) -> None:
-        """After every response: bound any Retry-After (the library's $batch retries wait it
-        out on their own), log the wait, and pace on SharePoint's RateLimit headers."""
+        """After every response: bound any Retry-After (the library's $batch retries of reads and
+        the gateway's of writes wait it out), log the wait, and pace on SharePoint's RateLimit
+        headers."""
         status = response.status_code
         wait: int | None = None
         where = f"HTTP {status}"
@@ -344,30 +355,6 @@ class SharePointGateway:
 
     def _count_request(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         self.requests_made += 1
-
-    # -- hooks ---------------------------------------------------------------------------
-    @contextmanager
-    def _if_match(self, etags: dict[tuple[str, int], str]) -> Iterator[None]:
-        """Put each item's own ETag in ``If-Match`` on its MERGE (the library sends ``*``).
-
-        Keyed by (list title, item id): a mixed batch may hold item 4 of two lists."""
-
-        def _apply(request: Any) -> None:
-            if request.headers.get("X-HTTP-Method") != "MERGE":
-                return
-            match = _ITEM_URL.search(request.url)
-            title = _LIST_TITLE.search(unquote(request.url))
-            if match and title:
-                etag = etags.get((title.group(1).replace("''", "'"), int(match.group(1))))
-                if etag:
-                    request.set_header("IF-MATCH", etag)
-
-        request = self._ctx.pending_request()
-        request.beforeExecute += _apply
-        try:
-            yield
-        finally:
-            request.beforeExecute -= _apply
 
     def _with_fresh_auth(self, send: Callable[[], Any], where: str) -> Any:
         """``send()``; when the whole batch was refused for an expired digest or token
@@ -511,58 +498,194 @@ class SharePointGateway:
         """MERGE the updates of several lists in shared ``$batch`` requests (``batch_size``
         parts each, lists mixed), each item under its own If-Match; outcome per list title.
         A batch refused whole for an expired digest or token is sent once more on a fresh
-        context (nothing of it was applied)."""
-        return self._with_fresh_auth(lambda: self._update_lists(plans),
-                                     " bij het terugschrijven")
+        context (nothing of it was applied); the batches before it are not sent again."""
+        return self._update_lists(plans)
 
     def _update_lists(self, plans: Sequence[tuple[ListInfo, Sequence[ItemUpdate]]]
                       ) -> dict[str, WriteOutcome]:
         outcomes = {info.title: WriteOutcome() for info, updates in plans if updates}
         if not outcomes:
             return outcomes
-        ctx = self._ctx
-        query_item: dict[int, tuple[str, int]] = {}
-        etags: dict[tuple[str, int], str] = {}
-        for info, updates in plans:
-            lst = ctx.web.lists.get_by_title(info.title)
-            for update in updates:
-                item = lst.items.get_by_id(update.id)
-                # Preset the entity type: avoids a ParentList GET and a batch barrier per item
-                # (sharepoint-wire.md §5). Private attribute: the library version is pinned
-                # (~=3.3.0) and tests/test_gateway.py asserts all MERGEs travel in one $batch.
-                item._entity_type_name = info.entity_type
-                for name, value in update.changes.items():
-                    item.set_property(name, value)
-                item.update()
-                query_item[id(ctx.last_query)] = (info.title, update.id)
-                if update.etag:
-                    etags[(info.title, update.id)] = update.etag
-        try:
-            with self._if_match(etags), ctx.collect_batch_failures() as failures:
-                ctx.execute_batch(items_per_batch=self.batch_size)
-        except Exception as exc:
-            if _stale_auth(exc):
-                raise _StaleAuth() from exc
-            raise self._failed(exc) from exc
-        if failures and all(_stale_auth(e) for _, e in failures):
-            raise _StaleAuth() from failures[0][1]  # the whole batch refused: none applied
-        failed: set[tuple[str, int]] = set()
-        for query, exc in failures:
-            where = query_item.get(id(query))
-            if where is None:
-                raise translate(exc)
-            title, item_id = where
-            failed.add(where)
-            if _status(exc) == 412:
-                outcomes[title].conflicts.append(item_id)
-            else:
-                outcomes[title].failed[item_id] = str(translate(exc, list_title=title,
-                                                                item_id=item_id))
+        todo = self._merges(plans)
+        undone: set[tuple[str, int]] = set()
+
+        def _send() -> None:
+            # Resumable: a batch refused for a stale digest or token stays at the head of
+            # ``todo``, so the resend on a fresh context does not repeat the batches before it.
+            while todo:
+                chunk = _next_chunk(todo, self.batch_size)
+                stale, cause = self._send_merges(chunk, outcomes, undone)
+                del todo[:len(chunk)]
+                if stale:
+                    todo[:0] = stale
+                    raise _StaleAuth() from cause
+
+        self._with_fresh_auth(_send, " bij het terugschrijven")
         for info, updates in plans:
             if updates:
                 outcomes[info.title].written = [u.id for u in updates
-                                                if (info.title, u.id) not in failed]
+                                                if (info.title, u.id) not in undone]
         return outcomes
+
+    def _merges(self, plans: Sequence[tuple[ListInfo, Sequence[ItemUpdate]]]) -> list[_Merge]:
+        """One MERGE part per update, from the plain changes: the library's object graph per
+        item (about 120 ClientObjects each) cost 5-8 s of CPU for 2,870 updates.
+
+        The body is what ``ListItem.update()`` sends with the entity type preset: the changes
+        (the library's value serialisation, nothing else) and ``__metadata.type``; the URL is
+        the library's own (it quotes and encodes the title)."""
+        merges: list[_Merge] = []
+        for info, updates in plans:
+            if not updates:
+                continue
+            items_url = self._ctx.web.lists.get_by_title(info.title).items.resource_url
+            metadata = {"type": info.entity_type}
+            for update in updates:
+                payload = {name: serialize_value(value, _JSON_FORMAT)
+                           for name, value in update.changes.items()}
+                if payload:
+                    payload["__metadata"] = metadata
+                merges.append(_Merge(info.title, update.id,
+                                     f"MERGE {items_url}/GetById({update.id}) HTTP/1.1",
+                                     update.etag or "*",
+                                     json.dumps(payload) if payload else ""))
+        return merges
+
+    def _send_merges(self, chunk: list[_Merge], outcomes: dict[str, WriteOutcome],
+                     undone: set[tuple[str, int]]) -> tuple[list[_Merge], BaseException | None]:
+        """One ``$batch`` of ``chunk``, its outcome recorded per item; the parts throttled or
+        unavailable (429/503 and friends) sent again, alone, up to ``max_retries`` times after
+        the longest Retry-After (capped, within the deadline) or the back-off. A 412 is a
+        conflict, never retried. Returns the parts refused for a stale digest or token (to be
+        sent on a fresh context) and that refusal.
+
+        The waits with a Retry-After are logged by the transport guard as the answer arrives;
+        the back-off waits without one are logged here."""
+        attempts = self.max_retries + 1
+        pending = chunk
+        stale: list[_Merge] = []
+        cause: BaseException | None = None
+        for attempt in range(1, attempts + 1):
+            try:
+                answers = self._post_merges(pending)
+            except Exception as exc:
+                if _stale_auth(exc):
+                    return stale + pending, exc
+                status = _status(exc)
+                if status in WHOLE_BATCH_REJECT_CODES and len(pending) > 1:
+                    # Refused whole before any part ran (too large, a part it cannot parse):
+                    # halves, down to the part that is refused alone (as the library does).
+                    half = len(pending) // 2
+                    for part in (pending[:half], pending[half:]):
+                        more, why = self._send_merges(part, outcomes, undone)
+                        stale += more
+                        cause = cause or why
+                    return stale, cause
+                if _transient(exc) and attempt < attempts:
+                    delay = self._delay(attempt, exc)
+                    if response_retry_after(getattr(exc, "response", None)) is None:
+                        self._retry_line(attempt, attempts, exc, delay)
+                    self._reset_connections(exc)
+                    time.sleep(delay)
+                    continue
+                if not isinstance(exc, ClientRequestException) or status is None:
+                    raise self._failed(exc) from exc
+                for merge in pending:  # the whole batch answered with an error: each item
+                    self._record_failure(merge, exc, outcomes, undone)
+                return stale, cause
+            retry: list[tuple[_Merge, requests.Response]] = []
+            for index, merge in enumerate(pending):
+                answer = answers[index] if index < len(answers) else None
+                if answer is None:
+                    undone.add((merge.title, merge.item_id))
+                    outcomes[merge.title].failed[merge.item_id] = (
+                        f"SharePoint gaf geen antwoord op de wijziging van item {merge.item_id} "
+                        f"in lijst '{merge.title}'.")
+                elif answer.status_code < 400:
+                    continue
+                elif answer.status_code in TRANSIENT_STATUS_CODES:
+                    retry.append((merge, answer.response()))
+                else:
+                    exc = ClientRequestException.from_response(answer.response())
+                    if _stale_auth(exc):
+                        stale.append(merge)
+                        cause = cause or exc
+                    else:
+                        self._record_failure(merge, exc, outcomes, undone)
+            if not retry:
+                break
+            if attempt >= attempts:
+                for merge, answer in retry:
+                    self._record_failure(merge, ClientRequestException.from_response(answer),
+                                         outcomes, undone)
+                break
+            first = retry[0][1]
+            asked = [a for a in (response_retry_after(r) for _, r in retry) if a is not None]
+            delay = (float(max(asked)) if asked
+                     else min(self.backoff * (2 ** (attempt - 1)), MAX_BACKOFF_S))
+            self._check_wait(delay, first.status_code)
+            if not asked:
+                log.info("Wachten: %.1f s (HTTP %d op %d van de %d onderdelen van een $batch); "
+                         "daarna opnieuw.", delay, first.status_code, len(retry), len(pending))
+            self._reset_connections(ClientRequestException.from_response(first))
+            time.sleep(delay)
+            pending = [merge for merge, _ in retry]
+        return stale, cause
+
+    def _post_merges(self, merges: Sequence[_Merge]) -> list[BatchAnswer | None]:
+        """POST one ``$batch`` of ``merges`` through the library's request pipeline (its auth
+        and digest hooks, transport and our session) and return the parts' answers in order.
+
+        The body is byte for byte what ``execute_batch`` builds (sharepoint-wire.md §5): one
+        changeset, LF line ends, each part with the headers the library's pipeline puts on a
+        sub-request (``X-HTTP-Method:MERGE``, the item's own ``IF-MATCH``, Content-Type,
+        Accept, Authorization, X-RequestDigest, a fresh client-request-id)."""
+        request = self._ctx.pending_request()
+        template = RequestOptions(f"{self.site_url}/_api/$batch")
+        template.set_header("X-HTTP-Method", "MERGE")
+        template.set_header("IF-MATCH", "*")
+        request.beforeExecute(template)  # Content-Type, Accept, Authorization, X-RequestDigest
+        headers = [f"{name}:{value}" for name, value in template.headers.items()
+                   if name != "IF-MATCH"]
+        with_ids = request.client_request_id_enabled
+        boundary = f"batch_{uuid.uuid4()}"
+        changeset = f"changeset_{str(uuid.uuid4())[:8]}"
+        part_head = (f"--{changeset}\nContent-Type: application/http\n"
+                     "Content-Transfer-Encoding: binary\n\n")
+        chunks = [f'Content-Type: multipart/mixed;\n boundary="{boundary}"\n\n--{boundary}\n'
+                  f'Content-Type: multipart/mixed; boundary="{changeset}"\n\n']
+        for merge in merges:
+            lines = [merge.line, headers[0], f"IF-MATCH:{merge.etag}", *headers[1:]]
+            if with_ids:
+                lines.append(f"client-request-id:{uuid.uuid4()}")
+            chunks.append(part_head + "\n".join(lines)
+                          + (f"\n\n\n{merge.body}\n\n" if merge.body else "\n\n"))
+        chunks.append(f"--{changeset}--\n\n--{boundary}--\n")
+        options = RequestOptions(template.url)
+        options.method = HttpMethod.Post
+        options.set_header("Content-Type", f"multipart/mixed; boundary={boundary}")
+        request.beforeExecute(options)
+        request.apply_client_request_id(options)
+        options.data = "".join(chunks).encode("utf-8")
+        response = request.transport.execute(options)
+        ClientRequest._raise_for_status(response)
+        return batch_answers(response.headers.get("Content-Type", ""), response.content)
+
+    def _record_failure(self, merge: _Merge, exc: BaseException,
+                        outcomes: dict[str, WriteOutcome], undone: set[tuple[str, int]]) -> None:
+        """A 412 is a conflict (the cycle re-reads); any other error a failure, in Dutch."""
+        undone.add((merge.title, merge.item_id))
+        if _status(exc) == 412:
+            outcomes[merge.title].conflicts.append(merge.item_id)
+        else:
+            outcomes[merge.title].failed[merge.item_id] = str(
+                translate(exc, list_title=merge.title, item_id=merge.item_id))
+
+    def _reset_connections(self, exc: Exception) -> None:
+        """A fresh connection before retrying a 502/503/504 or a dropped connection (the
+        library does the same; Microsoft's guidance for 503)."""
+        if should_reset_connections(exc):
+            self._ctx.pending_request().transport.reset_connections()
 
     def upload_file(self, library: ListInfo, name: str, content: bytes,
                     metadata: Mapping[str, Any] | None = None) -> UploadedFile:
@@ -983,6 +1106,122 @@ def batch_retry_after(body: bytes) -> int | None:
     return max(values) if values else None
 
 
+#: The JSON format of the MERGE bodies: OData v3 verbose, as the library's context uses.
+_JSON_FORMAT = JsonLightFormat()
+#: The allowances of the library's batch size estimate (``batch_util``): envelope, per part.
+_BATCH_OVERHEAD, _PART_OVERHEAD = 1024, 256
+
+
+@dataclass(frozen=True, slots=True)
+class _Merge:
+    """One MERGE part: the item, its request line, its If-Match and its JSON body."""
+
+    title: str
+    item_id: int
+    line: str
+    etag: str
+    body: str
+
+    @property
+    def size(self) -> int:
+        """The estimate the library partitions by: URL, payload and a part allowance."""
+        return len(self.line) + len(self.body) + _PART_OVERHEAD
+
+
+def _next_chunk(todo: Sequence[_Merge], max_items: int) -> list[_Merge]:
+    """The next ``$batch``: at most ``max_items`` parts and about DEFAULT_MAX_BATCH_BYTES (the
+    library's partition rule); a part too large on its own goes alone."""
+    size = _BATCH_OVERHEAD
+    for n, merge in enumerate(todo):
+        if n >= max(max_items, 1) or (n and size + merge.size > DEFAULT_MAX_BATCH_BYTES):
+            return list(todo[:n])
+        size += merge.size
+    return list(todo)
+
+
+_BOUNDARY = re.compile(r'boundary="?([^";\s]+)"?', re.IGNORECASE)
+_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
+_STATUS_LINE = re.compile(rb"HTTP/\d\.\d (\d{3})")
+_CONTENT_TYPE = re.compile(rb"^content-type:([^\r\n]*)", re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchAnswer:
+    """One part of a ``$batch`` response: its status, header block and body. Headers are
+    parsed, and a ``requests`` response made, only for the few parts that need them."""
+
+    status_code: int
+    head: bytes
+    content: bytes
+
+    @property
+    def headers(self) -> requests.structures.CaseInsensitiveDict[str]:
+        return _header_lines(self.head)
+
+    def response(self) -> requests.Response:
+        """The part as a ``requests`` response, as the library makes one (for its errors)."""
+        response = requests.Response()
+        response.status_code = self.status_code
+        response.headers = self.headers
+        response._content = self.content
+        return response
+
+
+def batch_answers(content_type: str, body: bytes) -> list[BatchAnswer | None]:
+    """The sub-responses of a ``$batch`` response in order; None for a part that is no HTTP
+    answer. A nested changeset response is flattened (the library would silently drop it)."""
+    match = _BOUNDARY.search(content_type or "")
+    if not match:
+        return []
+    delimiter = re.compile(rb"(?:^|\r?\n)--" + re.escape(match.group(1).encode())
+                           + rb"(--)?[ \t]*(?:\r?\n|$)")
+    pieces: list[bytes] = []
+    start: int | None = None
+    for found in delimiter.finditer(body or b""):
+        if start is not None:
+            pieces.append(body[start:found.start()])
+        if found.group(1):
+            start = None
+            break
+        start = found.end()
+    if start is not None:
+        pieces.append(body[start:])
+    answers: list[BatchAnswer | None] = []
+    for piece in pieces:
+        head, rest = _split_head(piece)
+        found = _CONTENT_TYPE.search(head)
+        mime = found.group(1).decode("latin-1").strip() if found else ""
+        if mime.lower().startswith("multipart/mixed"):
+            answers += batch_answers(mime, rest)
+        elif mime.lower().startswith("application/http"):
+            answers.append(_http_answer(rest))
+    return answers
+
+
+def _split_head(data: bytes) -> tuple[bytes, bytes]:
+    """Header block and the rest, at the first blank line (CRLF or LF)."""
+    found = _BLANK_LINE.search(data)
+    return (data, b"") if found is None else (data[:found.start()], data[found.end():])
+
+
+def _header_lines(head: bytes) -> requests.structures.CaseInsensitiveDict[str]:
+    headers: requests.structures.CaseInsensitiveDict[str] = (
+        requests.structures.CaseInsensitiveDict())
+    for line in head.decode("utf-8", "replace").splitlines():
+        name, colon, value = line.partition(":")
+        if colon:
+            headers[name.strip()] = value.strip()
+    return headers
+
+
+def _http_answer(data: bytes) -> BatchAnswer | None:
+    """``HTTP/1.1 204 No Content``, headers, blank line, body: one part's answer."""
+    head, body = _split_head(data.lstrip(b"\r\n"))
+    status_line, _, headers = head.partition(b"\n")
+    found = _STATUS_LINE.match(status_line)
+    return None if found is None else BatchAnswer(int(found.group(1)), headers, body)
+
+
 class _GuardedAdapter(requests.adapters.HTTPAdapter):
     """The session's transport: the cycle deadline before every request, the Retry-After cap,
     the wait log and RateLimit pacing after every response (see ``_guard_response``)."""
@@ -1005,6 +1244,15 @@ class _GuardedAdapter(requests.adapters.HTTPAdapter):
 
 class _StaleAuth(Exception):
     """Internal: a whole request refused for an expired digest (403 -2130575251) or token."""
+
+
+def _transient(exc: BaseException) -> bool:
+    """Worth another attempt: 408/429/5xx, or a dropped connection or time-out (not TLS)."""
+    status = _status(exc)
+    if status is not None:
+        return status in TRANSIENT_STATUS_CODES
+    return (isinstance(exc, TRANSIENT_TRANSPORT_EXCEPTIONS)
+            and not isinstance(exc, requests.exceptions.SSLError))
 
 
 def _stale_auth(exc: BaseException) -> bool:

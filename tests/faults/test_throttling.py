@@ -87,7 +87,7 @@ def test_retry_after_above_the_cap_stops_at_once_with_exit_4(site, tmp_path):
 
 def test_a_batch_part_asking_too_long_stops_the_library_retry_and_the_next_cycle_repairs(
         site, tmp_path, undisturbed):
-    """The library waits out a part's Retry-After itself, uncapped: the guard stops it."""
+    """A part's Retry-After above the cap: the guard stops the write before anyone sleeps."""
     site.inject(503, times=1, retry_after=3600, method="MERGE", in_batch=True)
     started = time.monotonic()
     with pytest.raises(Throttled, match="3600 s te wachten"):
