@@ -7,6 +7,7 @@ exactly as it was recorded, even when the item changed since.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import typing
 from dataclasses import dataclass
@@ -141,7 +142,10 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
+@functools.cache
 def _date_fields() -> frozenset[str]:
+    """AlertLine's date fields; cached: ``get_type_hints`` evaluates every annotation anew,
+    and the ledger loads thousands of lines per cycle."""
     hints = typing.get_type_hints(AlertLine)
     return frozenset(name for name, hint in hints.items()
                      if hint is date or date in typing.get_args(hint))
