@@ -240,7 +240,7 @@ class Api(FilesMixin, AdminMixin):
         if kind == "items":
             q = it.ItemQuery(self.store, node[1], self.api_base)
             if m == "GET":
-                return json_response(q.query(req.query))
+                return Response(200, {"Content-Type": JSON_TYPE}, q.query_json(req.query))
             if m == "POST":
                 return self._create_item(node[1], req)
         if kind == "item":
@@ -302,9 +302,7 @@ class Api(FilesMixin, AdminMixin):
             self._require(PermissionKind.EditListItems)
             changes = self._parse_item_body(lst, req.body)
             self.before_write(lst, item_id)
-            if self.store.get_item(lst.id, item_id) is None:
-                raise _item_missing()
-            try:
+            try:  # a missing item is a KeyError here: 404 as SharePoint answers
                 item = self.store.update_item(lst.id, item_id, changes, _if_match(req),
                                               editor=self.store.app_user())
             except VersionConflict:

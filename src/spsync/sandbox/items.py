@@ -4,17 +4,20 @@ and value checks for writes. Behaves like SharePoint Online where the reference 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 from urllib.parse import quote, unquote
 
 from . import odata
 from .odata import SPError, bad_query
 from .store import FieldInfo, Item, ListInfo, Store
+from .wire import json_text
 
 __all__ = ["ItemQuery", "Resolved", "FIELD_KIND", "list_json", "field_json"]
 
@@ -42,6 +45,28 @@ class Resolved:
     sub: str | None = None
 
 
+class _Plan:
+    """How one $select/$expand renders an item, worked out once per request: (property,
+    getter) pairs in output order, the same as JSON text pieces (a repeated property keeps its
+    first place and its last value, as in a dict), and the expanded reference columns whose
+    targets a page can fetch in one go."""
+
+    __slots__ = ("ops", "text_ops", "expanded")
+
+    def __init__(self, ops: list[tuple[str, Callable[[Item], Any]]],
+                 expanded: list[FieldInfo]) -> None:
+        self.ops = ops
+        self.expanded = expanded
+        last: dict[str, Callable[[Item], Any]] = {}
+        for name, get in ops:
+            last[name] = get  # insertion order is the first occurrence's
+        self.text_ops: list[tuple[str, Callable[[Item], Any], bool]] | None = [
+            (f", {json_text(name)}: ", getattr(get, "text", get), hasattr(get, "text"))
+            for name, get in last.items()]
+        if "__metadata" in last:  # would replace the item's own: leave that to the dict path
+            self.text_ops = None
+
+
 class ItemQuery:
     """Everything needed to read items of one list during one request."""
 
@@ -50,7 +75,31 @@ class ItemQuery:
         self.lst = lst
         self.api_base = api_base  # http://host/sites/x/_api
         self._targets: dict[str, ListInfo | None] = {}
-        self._target_items: dict[tuple[str, int], Item | None] = {}
+        self._shared_cache: dict[Any, Any] | None = None
+        self._plans: dict[tuple[tuple[str, ...], tuple[str, ...]], _Plan] = {}
+        self._rel = f"Web/Lists(guid'{lst.id}')/Items("
+        self._uri = f"{api_base}/{self._rel}"
+        self._etype = lst.entity_type
+        # The same as JSON text, without the closing quote of id and uri (the item id follows).
+        self._rel_text = json_text(self._rel)[:-1]
+        self._uri_text = json_text(self._uri)[:-1]
+        self._etype_text = json_text(self._etype)
+
+    @property
+    def _shared(self) -> dict[Any, Any]:
+        """Lookup targets, persons and expanded values, kept by the store until the site
+        changes, so the pages of one read share them (taken on first use, once per request)."""
+        if self._shared_cache is None:
+            self._shared_cache = self.store.read_cache()
+        return self._shared_cache
+
+    @property
+    def _target_items(self) -> dict[tuple[str, int], Item | None]:
+        return self._shared.setdefault("items", {})
+
+    @property
+    def _users(self) -> dict[int, tuple[int, str, str | None] | None]:
+        return self._shared.setdefault("users", {})
 
     # ---- names ------------------------------------------------------------------------------
 
@@ -103,9 +152,7 @@ class ItemQuery:
 
     def value(self, item: Item, r: Resolved) -> Any:
         if r.kind == "sys":
-            return {"Id": item.id, "ID": item.id, "Created": item.created,
-                    "Modified": item.modified, "owshiddenversion": item.version,
-                    "GUID": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.lst.id}/{item.id}"))}[r.name]
+            return self._sys_getter(r.name)(item)
         assert r.field is not None
         if r.kind in ("plain", "refid"):
             return item.data.get(r.field.internal_name)
@@ -115,7 +162,7 @@ class ItemQuery:
         if target_id is None:
             return None
         if f.type == "User":
-            user = self.store.get_user(int(target_id))
+            user = self._user(int(target_id))
             if user is None:
                 return None
             return {"Id": user[0], "Title": user[1], "EMail": user[2] or "",
@@ -131,39 +178,94 @@ class ItemQuery:
             return None  # dangling lookup: the target item was deleted
         return titem.id if sub == "Id" else titem.data.get(sub)
 
+    def _user(self, user_id: int) -> tuple[int, str, str | None] | None:
+        if user_id not in self._users:
+            self._users[user_id] = self.store.get_user(user_id)
+        return self._users[user_id]
+
+    def _sys_getter(self, name: str) -> Callable[[Item], Any]:
+        if name in ("Id", "ID"):
+            return lambda it: it.id
+        if name == "Created":
+            return lambda it: it.created
+        if name == "Modified":
+            return lambda it: it.modified
+        if name == "owshiddenversion":
+            return lambda it: it.version
+        if name == "GUID":
+            list_id = self.lst.id
+            return lambda it: str(uuid.uuid5(uuid.NAMESPACE_URL, f"{list_id}/{it.id}"))
+        raise KeyError(name)
+
     # ---- rendering --------------------------------------------------------------------------
 
     def metadata(self, item: Item) -> dict[str, Any]:
-        rel = f"Web/Lists(guid'{self.lst.id}')/Items({item.id})"
-        return {"id": rel, "uri": f"{self.api_base}/{rel}", "etag": f'"{item.version}"',
-                "type": self.lst.entity_type}
+        return {"id": f"{self._rel}{item.id})", "uri": f"{self._uri}{item.id})",
+                "etag": f'"{item.version}"', "type": self._etype}
 
     def render(self, item: Item, select: list[str], expand: list[str]) -> dict[str, Any]:
-        out: dict[str, Any] = {"__metadata": self.metadata(item)}
+        return self._apply(self._plan(select, expand), item)
+
+    def _apply(self, plan: _Plan, item: Item) -> dict[str, Any]:
+        out: dict[str, Any] = {"__metadata": {
+            "id": f"{self._rel}{item.id})", "uri": f"{self._uri}{item.id})",
+            "etag": f'"{item.version}"', "type": self._etype}}
+        for name, get in plan.ops:
+            out[name] = get(item)
+        return out
+
+    def _items_text(self, plan: _Plan, items: list[Item]) -> str:
+        """``", ".join(json.dumps(self._apply(plan, it), ensure_ascii=False) for it in items)``
+        without building the dicts, a column at a time: a page of 5,000 items is the sandbox's
+        biggest answer."""
+        if plan.text_ops is None:
+            return ", ".join([json_text(self._apply(plan, it)) for it in items])
+        rel, uri, etype = self._rel_text, self._uri_text, self._etype_text
+        columns: list[Iterable[str]] = [[
+            f'{{"__metadata": {{"id": {rel}{it.id})", "uri": {uri}{it.id})", '
+            f'"etag": "\\"{it.version}\\"", "type": {etype}}}' for it in items]]
+        for prefix, get, is_text in plan.text_ops:
+            columns.append(repeat(prefix))
+            columns.append(list(map(get, items)) if is_text
+                           else list(map(json_text, map(get, items))))
+        columns.append(repeat("}"))
+        return ", ".join(map("".join, zip(*columns)))
+
+    def _plan(self, select: list[str], expand: list[str]) -> _Plan:
+        """The rendering of ``select``/``expand``, worked out once per request instead of per
+        item; raises what rendering the first item would."""
+        key = (tuple(select), tuple(expand))
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = self._compile(select, expand)
+        return plan
+
+    def _compile(self, select: list[str], expand: list[str]) -> _Plan:
+        lst = self.lst
+        ops: list[tuple[str, Callable[[Item], Any]]] = []
         expanded = {self._expand_name(e) for e in expand}
         # SharePoint answers exactly the selected fields (plus __metadata); without $select or
         # with `*` every field, the system ones first.
         explicit = bool(select) and "*" not in select
         base = [] if explicit else (
-            ["Id", "ID"] + (["Title"] if self.lst.field("Title") else []) + ["Created", "Modified"])
+            ["Id", "ID"] + (["Title"] if lst.field("Title") else []) + ["Created", "Modified"])
         names = select if explicit else (
-            [f.internal_name for f in self.lst.fields] + (
-                ["FileLeafRef"] if self.lst.base_template == 101 else []))
+            [f.internal_name for f in lst.fields] + (
+                ["FileLeafRef"] if lst.base_template == 101 else []))
         for name in base:
-            out[name] = self.value(item, self.resolve(name))
+            ops.append((name, self._getter(self.resolve(name))))
         subs: dict[str, list[str]] = {}
         for name in names:
-            if "/" not in name and (f := self.lst.field(name)) is not None and f.is_reference:
+            if "/" not in name and (f := lst.field(name)) is not None and f.is_reference:
                 if f.internal_name in expanded:
                     subs.setdefault(f.internal_name, [])
-                    if not select or "*" in select:
-                        out[f.internal_name + "Id"] = item.data.get(f.internal_name)
+                    if not explicit:
+                        ops.append((f.internal_name + "Id", _data_getter(f.internal_name)))
                     continue
-                if select and "*" not in select:
-                    out[f.internal_name] = {"__deferred": {
-                        "uri": f"{self.metadata(item)['uri']}/{f.internal_name}"}}
+                if explicit:
+                    ops.append((f.internal_name, self._deferred_getter(f.internal_name)))
                     continue
-                out[f.internal_name + "Id"] = item.data.get(f.internal_name)
+                ops.append((f.internal_name + "Id", _data_getter(f.internal_name)))
                 continue
             r = self.resolve(name)
             if r.kind == "sub":
@@ -174,12 +276,50 @@ class ItemQuery:
                         f"{r.name}.")
                 subs.setdefault(r.name, []).append(r.sub or "Id")
                 continue
-            out[r.name] = self.value(item, r)
+            ops.append((r.name, self._getter(r)))
+        fields = []
         for name, props in subs.items():
-            f = self.lst.field(name)
+            f = lst.field(name)
             assert f is not None
-            out[name] = self._expanded(f, item.data.get(name), props)
-        return out
+            fields.append(f)
+            ops.append((name, self._expander(f, props)))
+        return _Plan(ops, fields)
+
+    def _getter(self, r: Resolved) -> Callable[[Item], Any]:
+        if r.kind == "sys":
+            return self._sys_getter(r.name)
+        assert r.field is not None and r.kind in ("plain", "refid")
+        return _data_getter(r.field.internal_name)
+
+    def _deferred_getter(self, name: str) -> Callable[[Item], Any]:
+        uri = self._uri
+        return lambda it: {"__deferred": {"uri": f"{uri}{it.id})/{name}"}}
+
+    def _expander(self, f: FieldInfo, props: list[str]) -> _Expander:
+        """The expanded value of a reference column, built once per target (the store drops
+        it when the site changes)."""
+        values, texts = self._shared.setdefault(("expanded", f, tuple(props)), ({}, {}))
+        return _Expander(lambda target_id: self._expanded(f, target_id, props), f.internal_name,
+                         values, texts)
+
+    def prefetch(self, plan: _Plan, items: list[Item]) -> None:
+        """Fetch the lookup targets and persons a page expands in one query per column,
+        instead of one per target."""
+        for f in plan.expanded:
+            ids = {v for it in items if type(v := it.data.get(f.internal_name)) is int}
+            if f.type == "User":
+                missing = [i for i in ids if i not in self._users]
+                found = self.store.get_users(missing)
+                for i in missing:
+                    self._users[i] = found.get(i)
+                continue
+            target = self._target(f)
+            if target is None:
+                continue
+            missing = [i for i in ids if (target.id, i) not in self._target_items]
+            items_found = self.store.get_items(target.id, missing)
+            for i in missing:
+                self._target_items[(target.id, i)] = items_found.get(i)
 
     def _expand_name(self, name: str) -> str:
         f = self.lst.field(name)
@@ -195,7 +335,7 @@ class ItemQuery:
         else:
             target = self._target(f)
             etype = target.entity_type if target else "SP.Data.ListItem"
-        meta_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{f.lookup_list}/{target_id}"))
+        meta_id = _reference_guid(f"{f.lookup_list}/{target_id}")
         out: dict[str, Any] = {"__metadata": {"id": meta_id, "type": etype}}
         for p in props:
             out[p] = self.sub_value(f, target_id, p)
@@ -205,6 +345,23 @@ class ItemQuery:
 
     def query(self, options: dict[str, str]) -> dict[str, Any]:
         """The `{"results": [...], "__next": ...}` body of an items GET."""
+        plan, page, next_link = self._page(options)
+        body: dict[str, Any] = {"results": [self._apply(plan, it) for it in page]}
+        if next_link is not None:
+            body["__next"] = next_link
+        return body
+
+    def query_json(self, options: dict[str, str]) -> bytes:
+        """The whole answer of an items GET, ``{"d": query(options)}`` as JSON (the same bytes
+        ``json_response`` makes), written item by item."""
+        plan, page, next_link = self._page(options)
+        text = '{"d": {"results": [' + (self._items_text(plan, page) if plan else "") + "]"
+        if next_link is not None:
+            text += ', "__next": ' + json_text(next_link)
+        return (text + "}}").encode("utf-8")
+
+    def _page(self, options: dict[str, str]) -> tuple[_Plan | None, list[Item], str | None]:
+        """The rendering plan, the page's items and the next page's link of an items GET."""
         opts = {k.lower(): v for k, v in options.items()}
         select = odata.parse_list_option(opts.get("$select"))
         expand = odata.parse_list_option(opts.get("$expand"))
@@ -216,8 +373,7 @@ class ItemQuery:
         order = [(self.resolve(p), desc) for p, desc in odata.parse_orderby(opts.get("$orderby"))]
         flt = odata.parse_filter(opts["$filter"], self.resolve) if opts.get("$filter") else None
         top = _parse_top(opts.get("$top"))
-        total = self.store.count_items(self.lst.id)
-        if top > MAX_TOP and total > MAX_TOP:
+        if top > MAX_TOP and self.store.count_items(self.lst.id) > MAX_TOP:
             raise SPError(500, "-2147024860, Microsoft.SharePoint.SPQueryThrottledException",
                           "The attempted operation is prohibited because it exceeds the list view "
                           "threshold.")
@@ -240,10 +396,11 @@ class ItemQuery:
                 last = [_decode_token_value(token.get(_token_name(r))) for r, _ in order] + [after_id]
                 rows = [it for it in rows if cmp(keys(it), last) > 0]
         page, more = rows[:top], len(rows) > top
-        body: dict[str, Any] = {"results": [self.render(it, select, expand) for it in page]}
-        if more and page:
-            body["__next"] = self._next_link(page[-1], order, options)
-        return body
+        if not page:  # an empty page renders nothing, so it raises no rendering error either
+            return None, page, None
+        plan = self._plan(select, expand)
+        self.prefetch(plan, page)
+        return plan, page, self._next_link(page[-1], order, options) if more else None
 
     def _sort_keys(self, order: list[tuple[Resolved, bool]]) -> Callable[[Item], list]:
         return lambda it: [self.value(it, r) for r, _ in order] + [it.id]
@@ -259,6 +416,54 @@ class ItemQuery:
                 parts.append((k, v))
         qs = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in parts)
         return f"{self.api_base}/Web/Lists(guid'{self.lst.id}')/Items?{qs}"
+
+
+class _Expander:
+    """The expanded value of a reference column (``expand(target_id)``) per item, as a dict
+    (call) or as JSON text (``text``): every item pointing at the same target shows the same
+    value, so each is built and encoded once while the site does not change."""
+
+    __slots__ = ("_expand", "_name", "_values", "_texts")
+
+    def __init__(self, expand: Callable[[Any], dict[str, Any]], name: str,
+                 values: dict[tuple[type, Any], dict[str, Any]],
+                 texts: dict[tuple[type, Any], str]) -> None:
+        self._expand = expand
+        self._name = name
+        self._values = values
+        self._texts = texts
+
+    def __call__(self, it: Item) -> dict[str, Any]:
+        target_id = it.data.get(self._name)
+        key = (type(target_id), target_id)  # 1, 1.0 and True name different GUIDs
+        try:
+            found = self._values.get(key)
+        except TypeError:  # not hashable (a list): nothing to share
+            return self._expand(target_id)
+        if found is None:
+            found = self._values[key] = self._expand(target_id)
+        return found
+
+    def text(self, it: Item) -> str:
+        target_id = it.data.get(self._name)
+        key = (type(target_id), target_id)
+        try:
+            found = self._texts.get(key)
+        except TypeError:
+            return json_text(self._expand(target_id))
+        if found is None:
+            found = self._texts[key] = json_text(self(it))
+        return found
+
+
+@functools.lru_cache(maxsize=65536)
+def _reference_guid(name: str) -> str:
+    """The ``__metadata.id`` of an expanded target: a name-based (hence repeatable) GUID."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+
+
+def _data_getter(name: str) -> Callable[[Item], Any]:
+    return lambda it: it.data.get(name)
 
 
 def _is_id(node: tuple) -> bool:

@@ -2,7 +2,10 @@
 
 One file holds the whole site so a demo can be stopped and restarted, and tests can prepare a
 site directly (bulk inserts) without going through HTTP. One connection guarded by a lock keeps it
-thread-safe for the threading HTTP server.
+thread-safe for the threading HTTP server. Lists (with their columns), the app principal's row and
+what readers derive from items (``read_cache``) are cached: every change through this store drops
+what it touches, and a commit through any other connection (another ``Store`` on the file, the CLI
+loader) drops everything (``PRAGMA data_version``).
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ CREATE TABLE IF NOT EXISTS changes (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, list_id TEXT NOT NULL, kind TEXT NOT NULL,
     item_id INTEGER, name TEXT, change_type INTEGER NOT NULL, time TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS ix_changes_list ON changes (list_id, seq);
+CREATE INDEX IF NOT EXISTS ix_changes_time ON changes (time);
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
@@ -58,6 +62,23 @@ CHANGE_ADD, CHANGE_UPDATE, CHANGE_DELETE = 1, 2, 3
 APP_USER_ID = 1073741822
 APP_USER_TITLE = "SharePoint App"
 _EPOCH = datetime(1, 1, 1, tzinfo=UTC)
+#: Ids per ``IN (...)`` query: below SQLite's oldest limit of 999 bound parameters.
+_IN_CHUNK = 900
+#: Entries of one kind :meth:`Store.read_cache` holds before it starts afresh.
+_READ_CACHE_LIMIT = 200_000
+
+
+_scan = json.JSONDecoder().scan_once
+
+
+def _decode(text: str) -> Any:
+    """``json.loads`` of an item's stored data, minus its per-call overhead: the column holds
+    ``json.dumps`` output (no surrounding blanks); anything else goes through ``json.loads``."""
+    try:
+        value, end = _scan(text, 0)
+    except StopIteration:
+        return json.loads(text)
+    return value if end == len(text) else json.loads(text)
 
 
 def change_ticks(time: str) -> int:
@@ -124,17 +145,24 @@ class ListInfo:
     fields: list[FieldInfo] = field(default_factory=list)
     key: str | None = None
     created: str = ""
+    #: ``field()``'s index by lower-case name, with the fields list (and length) it was built
+    #: from, so a changed ``fields`` is indexed anew.
+    _index: tuple[list[FieldInfo], int, dict[str, FieldInfo]] | None = field(
+        default=None, init=False, repr=False, compare=False)
 
     @property
     def entity_type(self) -> str:
         return entity_type_name(self.title, self.base_template)
 
     def field(self, name: str) -> FieldInfo | None:
-        low = name.lower()
-        for f in self.fields:
-            if f.internal_name.lower() == low:
-                return f
-        return None
+        """The column of that internal name, case-insensitive (the first one if two match)."""
+        index = self._index
+        if index is None or index[0] is not self.fields or index[1] != len(self.fields):
+            by_name: dict[str, FieldInfo] = {}
+            for f in self.fields:
+                by_name.setdefault(f.internal_name.lower(), f)
+            index = self._index = (self.fields, len(self.fields), by_name)
+        return index[2].get(name.lower())
 
 
 @dataclass
@@ -181,6 +209,14 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        #: Lists by the title or id they were asked by, and whether the app principal's user
+        #: row exists: valid while no other connection commits (``PRAGMA data_version``) and
+        #: dropped by this store's own schema and user changes.
+        self._lists_cache: dict[tuple[str, str], ListInfo | None] = {}
+        self._app_user_known = False
+        self._data_version: int | None = None
+        self._read_cache: dict[Any, Any] = {}
+        self._read_changes = -1
 
     def close(self) -> None:
         with self._lock:
@@ -191,6 +227,39 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _invalidate(self) -> None:
+        """Forget what the caches hold (the lists or users just changed)."""
+        with self._lock:
+            self._lists_cache.clear()
+            self._app_user_known = False
+            self._read_cache = {}
+
+    def read_cache(self) -> dict[Any, Any]:
+        """A dict for what readers derive from the site (lookup targets, expanded values),
+        shared by requests until anything changes: a new, empty one after any write through
+        this connection (``total_changes``) or another (``data_version``), or when it grew
+        past :data:`_READ_CACHE_LIMIT` entries in any of its values (dicts, or tuples of
+        dicts)."""
+        with self._lock:
+            self._check_caches()
+            changes = self._db.total_changes
+            if changes != self._read_changes or any(
+                    len(part) > _READ_CACHE_LIMIT for v in self._read_cache.values()
+                    for part in (v if isinstance(v, tuple) else (v,))):
+                self._read_cache = {}
+                self._read_changes = changes
+            return self._read_cache
+
+    def _check_caches(self) -> None:
+        """Drop the caches if another connection (another process's ``Store``, the CLI loader)
+        committed since they were filled; caller holds the lock."""
+        version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._data_version:
+            self._data_version = version
+            self._lists_cache.clear()
+            self._app_user_known = False
+            self._read_cache = {}
 
     def _q(self, sql: str, args: Iterable[Any] = ()) -> list[tuple]:
         with self._lock:
@@ -203,6 +272,7 @@ class Store:
         """Create (or redefine the columns of) a list; an existing list keeps its id and items."""
         fields = list(fields)
         with self._lock:
+            self._invalidate()
             existing = self.get_list(title)
             list_id = existing.id if existing else str(uuid.uuid4())
             self._db.execute("BEGIN")
@@ -229,6 +299,8 @@ class Store:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+            finally:
+                self._invalidate()
         info = self.get_list(title)
         assert info is not None
         return info
@@ -241,6 +313,7 @@ class Store:
             for table in ("items", "fields", "files", "field_props", "changes"):
                 self._db.execute(f"DELETE FROM {table} WHERE list_id=?", (info.id,))
             self._db.execute("DELETE FROM lists WHERE id=?", (info.id,))
+            self._invalidate()
 
     def _list_from_row(self, row: tuple | None) -> ListInfo | None:
         if row is None:
@@ -254,12 +327,25 @@ class Store:
         return ListInfo(list_id, title, template, url_name, fields, key, created)
 
     def get_list(self, title: str) -> ListInfo | None:
-        rows = self._q("SELECT * FROM lists WHERE title=?", (title,))
-        return self._list_from_row(rows[0] if rows else None)
+        """The list of that title (case-insensitive as SQLite's NOCASE); the object is shared
+        between callers, so do not change it."""
+        return self._cached_list("title", title)
 
     def get_list_by_id(self, list_id: str) -> ListInfo | None:
-        rows = self._q("SELECT * FROM lists WHERE lower(id)=lower(?)", (list_id.strip("{}"),))
-        return self._list_from_row(rows[0] if rows else None)
+        return self._cached_list("id", list_id)
+
+    def _cached_list(self, by: str, key: str) -> ListInfo | None:
+        with self._lock:
+            self._check_caches()
+            if (by, key) in self._lists_cache:
+                return self._lists_cache[(by, key)]
+            if by == "title":
+                rows = self._q("SELECT * FROM lists WHERE title=?", (key,))
+            else:
+                rows = self._q("SELECT * FROM lists WHERE lower(id)=lower(?)", (key.strip("{}"),))
+            info = self._list_from_row(rows[0] if rows else None)
+            self._lists_cache[(by, key)] = info
+            return info
 
     def lists(self) -> list[ListInfo]:
         return [self._list_from_row(r) for r in self._q("SELECT * FROM lists ORDER BY created")]  # type: ignore[misc]
@@ -268,7 +354,7 @@ class Store:
 
     @staticmethod
     def _item(row: tuple) -> Item:
-        return Item(row[0], row[1], row[2], row[3], json.loads(row[4]))
+        return Item(row[0], row[1], row[2], row[3], _decode(row[4]))
 
     def count_items(self, list_id: str) -> int:
         return self._q("SELECT count(*) FROM items WHERE list_id=?", (list_id,))[0][0]
@@ -277,6 +363,18 @@ class Store:
         rows = self._q("SELECT id, version, created, modified, data FROM items "
                        "WHERE list_id=? AND id=?", (list_id, item_id))
         return self._item(rows[0]) if rows else None
+
+    def get_items(self, list_id: str, item_ids: Iterable[int]) -> dict[int, Item]:
+        """The existing items among ``item_ids`` by id (a page's lookup targets in one go)."""
+        ids = list(item_ids)
+        out: dict[int, Item] = {}
+        for i in range(0, len(ids), _IN_CHUNK):
+            chunk = ids[i:i + _IN_CHUNK]
+            for r in self._q("SELECT id, version, created, modified, data FROM items WHERE "
+                             f"list_id=? AND id IN ({','.join('?' * len(chunk))})",
+                             (list_id, *chunk)):
+                out[r[0]] = self._item(r)
+        return out
 
     def all_items(self, list_id: str) -> list[Item]:
         return [self._item(r) for r in self._q(
@@ -385,6 +483,17 @@ class Store:
         rows = self._q("SELECT id, title, email FROM users WHERE id=?", (user_id,))
         return rows[0] if rows else None
 
+    def get_users(self, user_ids: Iterable[int]) -> dict[int, tuple[int, str, str | None]]:
+        """The existing users among ``user_ids`` by id."""
+        ids = list(user_ids)
+        out: dict[int, tuple[int, str, str | None]] = {}
+        for i in range(0, len(ids), _IN_CHUNK):
+            chunk = ids[i:i + _IN_CHUNK]
+            for r in self._q("SELECT id, title, email FROM users WHERE "
+                             f"id IN ({','.join('?' * len(chunk))})", chunk):
+                out[r[0]] = r
+        return out
+
     def find_user(self, title_or_email: str) -> tuple[int, str, str | None] | None:
         rows = self._q("SELECT id, title, email FROM users WHERE lower(title)=lower(?) "
                        "OR lower(email)=lower(?) ORDER BY id", (title_or_email, title_or_email))
@@ -399,6 +508,7 @@ class Store:
 
     def replace_users(self, rows: Iterable[tuple[str, str | None]]) -> None:
         with self._lock:
+            self._invalidate()
             self._db.execute("DELETE FROM users")
             for i, (title, email) in enumerate(rows, start=1):
                 self.add_user(title, email, i)
@@ -509,6 +619,7 @@ class Store:
             self._db.execute("INSERT INTO fields VALUES (?,?,?,?,?,?,?)",
                              (list_id, pos, info.internal_name, info.title or info.internal_name,
                               info.type, info.lookup_list, info.lookup_field))
+            self._invalidate()
             self._log_many(list_id, "field", [(None, info.internal_name, CHANGE_ADD)])
 
     def remove_field(self, list_id: str, internal_name: str) -> None:
@@ -518,6 +629,7 @@ class Store:
                              (list_id, internal_name))
             self._db.execute("DELETE FROM field_props WHERE list_id=? AND internal_name=?",
                              (list_id, internal_name))
+            self._invalidate()
             self._log_many(list_id, "field", [(None, internal_name, CHANGE_DELETE)])
 
     # ---- authors ----------------------------------------------------------------------------
@@ -525,8 +637,11 @@ class Store:
     def app_user(self) -> int:
         """The app principal's user id (created on first use), Editor of every API write."""
         with self._lock:
-            self._db.execute("INSERT OR IGNORE INTO users VALUES (?,?,?)",
-                             (APP_USER_ID, APP_USER_TITLE, None))
+            self._check_caches()
+            if not self._app_user_known:
+                self._db.execute("INSERT OR IGNORE INTO users VALUES (?,?,?)",
+                                 (APP_USER_ID, APP_USER_TITLE, None))
+                self._app_user_known = True
         return APP_USER_ID
 
     def default_author(self) -> int:
@@ -591,8 +706,10 @@ class Store:
             if older_than is None:
                 rows = self._db.execute("SELECT max(seq) FROM changes").fetchall()
             else:
-                rows = self._db.execute("SELECT max(seq) FROM changes WHERE time<?",
-                                        (older_than,)).fetchall()
+                # By time, not by the rowid SQLite would pick for max(seq): what is older than
+                # the retention is usually nothing, found at once instead of a full scan.
+                rows = self._db.execute("SELECT max(seq) FROM changes INDEXED BY ix_changes_time "
+                                        "WHERE time<?", (older_than,)).fetchall()
             cut = rows[0][0]
             if cut is None:
                 return self.change_log_start()
