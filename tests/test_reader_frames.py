@@ -60,7 +60,7 @@ def _assert_identical(got: pd.DataFrame, want: pd.DataFrame) -> None:
             assert type(mine) is type(theirs), (column, mine, theirs)
 
 
-VALUES = [None, 0, 1, -3, 2**62, 2**64, 1.5, 0.0, True, False, "", "a", "2026-01-01T00:00:00Z",
+VALUES = [None, 0, 1, -3, 2**62, 2**64, 1.5, 0.0, float("nan"), True, False, "", "a", "2026-01-01T00:00:00Z",
           {"results": [1]}, [1, 2], [], {}]
 
 

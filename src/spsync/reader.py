@@ -115,11 +115,19 @@ def _frame_columns(plans: Sequence[_Plan]) -> list[tuple[str, str]]:
     return columns
 
 
+#: Value types pandas' inference leaves as they are (no int or float among them).
+_AS_READ = frozenset({str, type(None), bool, dict, list})
+
+
 def _object_column(values: list[Any]) -> np.ndarray:
     """One frame column as ``from_records(...).astype(object)`` then ``where(notna, None)``
     made it: numbers inferred as pandas does (ints with a None become floats), then Python
-    objects, missing values None."""
-    inferred = pd.Series(values, dtype=None if values else object).to_numpy()
+    objects, missing values None. Columns that inference would give back unchanged (text,
+    booleans, only ints) skip it: it is most of the time of a frame."""
+    kinds = set(map(type, values))
+    if kinds <= _AS_READ or kinds == {int}:
+        return np.fromiter(values, dtype=object, count=len(values))
+    inferred = pd.Series(values).to_numpy()
     column = inferred if inferred.dtype == object else inferred.astype(object)
     missing = pd.isna(column)
     if missing.any():
