@@ -23,6 +23,7 @@ from spsync.incremental import (
     read_snapshot_incremental,
     schema_hash,
 )
+from spsync.itemtable import table_from_items
 from spsync.reader import Snapshot, read_snapshot
 from spsync.sandbox import add_items
 from spsync.sandbox.store import FieldInfo
@@ -148,15 +149,23 @@ def _item(i: int, etag: str, **values) -> Item:
 
 
 def test_apply_changes_replaces_adds_and_drops():
-    previous = [(1, '"1"', {"Id": 1, "T": "a"}), (2, '"1"', {"Id": 2, "T": "b"}),
-                (3, '"1"', {"Id": 3, "T": "c"})]
+    previous = table_from_items([_item(1, '"1"', T="a"), _item(2, '"1"', T="b"),
+                                 _item(3, '"1"', T="c")], ["Id", "T", "Project/ProjectCode"])
     changes = ChangeSet(frozenset({2, 4, 5}), frozenset({3}), "t")
-    reread = [_item(2, '"2"', T="B", Project={"__metadata": {"id": "x"}, "ProjectCode": "P"}),
-              _item(4, '"1"', T="d")]  # 5 was deleted before it could be re-read
+    reread = [_item(4, '"1"', T="d"),
+              _item(2, '"2"', T="B", Project={"__metadata": {"id": "x"}, "ProjectCode": "P"})]
+    # 5 was deleted before it could be re-read
     rows = apply_changes(previous, changes, reread)
-    assert rows == [(1, '"1"', {"Id": 1, "T": "a"}),
-                    (2, '"2"', {"Id": 2, "T": "B", "Project": {"ProjectCode": "P"}}),
-                    (4, '"1"', {"Id": 4, "T": "d"})]
+    assert [rows.row(n) for n in range(len(rows))] == [
+        (1, '"1"', {"T": "a", "Project/ProjectCode": None}),
+        (2, '"2"', {"T": "B", "Project/ProjectCode": "P"}),
+        (4, '"1"', {"T": "d", "Project/ProjectCode": None})]
+    assert [previous.row(n) for n in range(3)] == [  # the previous table is left as it was
+        (1, '"1"', {"T": "a", "Project/ProjectCode": None}),
+        (2, '"1"', {"T": "b", "Project/ProjectCode": None}),
+        (3, '"1"', {"T": "c", "Project/ProjectCode": None})]
+    unchanged = apply_changes(previous, ChangeSet(frozenset(), frozenset({9}), "t"), [])
+    assert unchanged == previous and unchanged is not previous
 
 
 def test_full_read_reason_rules():
@@ -291,7 +300,7 @@ def test_a_daily_full_read_and_a_count_mismatch_fall_back(site):
     state = store.list_state("projecten")
     rows = store.cached_rows("projecten")
     store.save_list_state("projecten", state.token, state.schema_hash, len(rows) - 1,
-                          state.full_read_at, rows=rows[1:])
+                          state.full_read_at, rows=rows.take(range(1, len(rows))))
     got = read_snapshot_incremental(gateway, config, store, now=NOW + timedelta(hours=25),
                                     modes=modes)
     assert modes["projecten"] == "volledig (het aantal items klopt niet na de wijzigingen)"

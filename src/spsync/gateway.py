@@ -6,7 +6,7 @@ Everything here is plain data, so the cycle can be read without knowing the clie
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -91,6 +91,13 @@ class Gateway(Protocol):
         """Every item of the list, each once, with the selected fields and its ETag.
 
         Raises GatewayError (Throttled after retries, GatewayUnavailable)."""
+
+    def read_pages(self, info: ListInfo, select: Sequence[str], expand: Sequence[str] = ()
+                   ) -> Iterator[list[Item]]:
+        """The items of :meth:`read_items` (the same requests), a page at a time as each
+        arrives, so the caller can keep its own compact form and let the page go.
+
+        Raises GatewayError while iterating."""
 
     def update_items(self, info: ListInfo, updates: Sequence[ItemUpdate]) -> WriteOutcome:
         """MERGE the changes in ``$batch`` requests, each item under ``If-Match: <etag>``.

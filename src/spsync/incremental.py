@@ -28,9 +28,18 @@ from datetime import UTC, date, datetime, timedelta
 from spsync import __version__, schema
 from spsync.config import Config
 from spsync.exceptions import ChangeTokenExpired
-from spsync.gateway import ChangeSet, Gateway, Item, ListInfo
-from spsync.reader import ListSnapshot, Snapshot, _plans, _select, items_to_frame, read_snapshot
-from spsync.state.records import CachedRow, ListState
+from spsync.gateway import ChangeSet, Gateway, ListInfo
+from spsync.itemtable import ItemTable, apply_changes
+from spsync.reader import (
+    ListSnapshot,
+    Snapshot,
+    _plans,
+    _select,
+    list_snapshot,
+    read_snapshot,
+    read_table,
+)
+from spsync.state.records import ListState
 from spsync.state.store import StateStore
 
 __all__ = [
@@ -39,7 +48,7 @@ __all__ = [
     "full_read_due",
     "schema_hash",
     "full_read_reason",
-    "apply_changes",
+    "apply_changes",  # re-exported from spsync.itemtable
     "later_token",
     "read_snapshot_incremental",
 ]
@@ -71,23 +80,6 @@ def full_read_reason(state: ListState | None, has_rows: bool, info: ListInfo, sc
     return None
 
 
-def apply_changes(previous: Sequence[CachedRow], changes: ChangeSet,
-                  reread: Sequence[Item]) -> list[CachedRow]:
-    """The rows after ``changes``: deletes dropped, adds and updates replaced by their
-    re-read version (an item asked for but not found was deleted meanwhile); id order."""
-    rows = {row[0]: row for row in previous}
-    for item_id in changes.deleted:
-        rows.pop(item_id, None)
-    fresh = {item.id: item for item in reread}
-    for item_id in changes.added_or_updated:
-        item = fresh.get(item_id)
-        if item is None:
-            rows.pop(item_id, None)
-        else:
-            rows[item_id] = (item.id, item.etag, _slim(item.values))
-    return [rows[i] for i in sorted(rows)]
-
-
 def _change_number(token: str) -> int:
     try:
         return int(token.rsplit(";", 1)[-1])
@@ -102,34 +94,6 @@ def later_token(a: str | None, b: str | None) -> str | None:
     return b if _change_number(b) > _change_number(a) else a
 
 
-def _slim(values: Mapping[str, object]) -> dict[str, object]:
-    """The values without the ``__metadata`` of expanded lookups/persons: the frames never use
-    it, and it is a third of a cached booking."""
-    return {k: ({n: x for n, x in v.items() if n != "__metadata"} if isinstance(v, dict) else v)
-            for k, v in values.items()}
-
-
-def _rows_of(items: Sequence[Item]) -> list[CachedRow]:
-    return [(item.id, item.etag, _slim(item.values)) for item in items]
-
-
-def _list_snapshot(definition: schema.ListDef, title: str, info: ListInfo, config: Config,
-                   rows: Sequence[CachedRow]) -> ListSnapshot:
-    """The same ListSnapshot :func:`spsync.reader.read_snapshot` builds from a full read."""
-    plans = _plans(definition, info, config)
-    frame = items_to_frame([values for _, _, values in rows], plans)  # read, not changed
-    owned_on_site, owned_missing = {}, []
-    for name in schema.owned_columns(definition.key):
-        site = config.site_column(definition.key, name)
-        if site in info.fields:
-            owned_on_site[name] = site
-        else:
-            owned_missing.append(name)
-    return ListSnapshot(definition.key, title, info, frame,
-                        etags={i: e for i, e, _ in rows if e}, owned_on_site=owned_on_site,
-                        owned_missing=owned_missing)
-
-
 @dataclass
 class _ListRead:
     """One list's way through an incremental read."""
@@ -140,7 +104,7 @@ class _ListRead:
     expand: list[str]
     fingerprint: str
     state: ListState | None
-    cached: list[CachedRow] | None
+    cached: ItemTable | None
     reason: str | None  # why it is read in full; None while incremental is allowed
 
 
@@ -171,7 +135,7 @@ def _changes_of(gateway: Gateway, reads: Sequence[_ListRead]) -> dict[str, objec
 
 
 def _read_list(gateway: Gateway, store: StateStore, read: _ListRead, changes: object,
-               now: datetime, modes: dict[str, str]) -> list[CachedRow]:
+               now: datetime, modes: dict[str, str]) -> ItemTable:
     """The list's rows, incrementally when allowed, else in full; token and rows saved."""
     key, info, reason = read.definition.key, read.info, read.reason
     if reason is None:
@@ -187,8 +151,8 @@ def _read_list(gateway: Gateway, store: StateStore, read: _ListRead, changes: ob
                 return rows
             reason = "het aantal items klopt niet na de wijzigingen"
     log.info("Volledig lezen: %s (%s)", info.title, reason)
-    items = gateway.read_items(info, read.select, read.expand)
-    rows = _rows_of(items)
+    read.cached = None  # not needed any more: let it go before the new rows arrive
+    rows = read_table(gateway, info, read.select, read.expand)
     if info.change_token is not None:
         # The token was taken before the read: a change during the read comes again next time.
         store.save_list_state(key, info.change_token, read.fingerprint, len(rows), now,
@@ -198,7 +162,7 @@ def _read_list(gateway: Gateway, store: StateStore, read: _ListRead, changes: ob
 
 
 def _incremental(gateway: Gateway, store: StateStore, read: _ListRead, changes: ChangeSet,
-                 modes: dict[str, str]) -> list[CachedRow] | None:
+                 modes: dict[str, str]) -> ItemTable | None:
     """Apply the changes since the stored token; None when the count does not add up."""
     key, info, state, cached = read.definition.key, read.info, read.state, read.cached
     assert state is not None and cached is not None
@@ -295,8 +259,10 @@ def read_snapshot_incremental(gateway: Gateway, config: Config, store: StateStor
     changes = _changes_of(gateway, reads)
     for read in reads:
         rows = _read_list(gateway, store, read, changes.get(read.info.title), now, modes)
-        lists[read.definition.key] = _list_snapshot(read.definition, read.info.title,
-                                                    read.info, config, rows)
+        read.cached = None  # the rows (cached or new) live on in the frame only
+        lists[read.definition.key] = list_snapshot(read.definition, read.info.title,
+                                                   read.info, config, rows)
+        del rows  # the frame holds what the checks need
     lists = {d.key: lists[d.key] for d in schema.LISTS}  # the order read_snapshot gives
     library = infos.get(config.title(schema.LIBRARY.key))
     if library is None:

@@ -8,17 +8,21 @@ missing column never becomes a 400 from SharePoint, and leaves the judging to th
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from spsync import schema
 from spsync.checks.tables import Tables
 from spsync.config import Config
-from spsync.gateway import Gateway, ListInfo
+from spsync.gateway import Gateway, Item, ListInfo
+from spsync.itemtable import ItemTable, table_from_items, table_from_pages
 
-__all__ = ["ListSnapshot", "Snapshot", "read_snapshot", "items_to_frame"]
+__all__ = ["ListSnapshot", "Snapshot", "read_snapshot", "read_table", "list_snapshot",
+           "table_to_frame", "items_to_frame"]
 
 log = logging.getLogger(__name__)
 
@@ -97,37 +101,77 @@ def _select(plans: list[_Plan]) -> tuple[list[str], list[str]]:
     return select, expand
 
 
-def _expanded(value: Any, name: str) -> Any:
-    return value.get(name) if isinstance(value, dict) else None
+def _frame_columns(plans: Sequence[_Plan]) -> list[tuple[str, str]]:
+    """(frame column, ``$select`` path it comes from) in the frame's order."""
+    columns = [("ID", "Id")]
+    for p in plans:
+        if p.kind == "plain":
+            columns.append((p.name, p.site))
+        elif p.kind == "lookup":
+            columns += [(p.name, f"{p.site}/{p.show}"), (f"{p.name}Id", f"{p.site}Id")]
+        else:
+            columns += [(p.name, f"{p.site}/Title"), (f"{p.name}EMail", f"{p.site}/EMail"),
+                        (f"{p.name}Id", f"{p.site}Id")]
+    return columns
+
+
+#: Value types pandas' inference leaves as they are (no int or float among them).
+_AS_READ = frozenset({str, type(None), bool, dict, list})
+
+
+def _object_column(values: list[Any]) -> np.ndarray:
+    """One frame column as ``from_records(...).astype(object)`` then ``where(notna, None)``
+    made it: numbers inferred as pandas does (ints with a None become floats), then Python
+    objects, missing values None. Columns that inference would give back unchanged (text,
+    booleans, only ints) skip it: it is most of the time of a frame."""
+    kinds = set(map(type, values))
+    if kinds <= _AS_READ or kinds == {int}:
+        return np.fromiter(values, dtype=object, count=len(values))
+    inferred = pd.Series(values).to_numpy()
+    column = inferred if inferred.dtype == object else inferred.astype(object)
+    missing = pd.isna(column)
+    if missing.any():
+        if column is inferred:
+            column = column.copy()
+        column[missing] = None
+    return column
+
+
+def table_to_frame(table: ItemTable, plans: Sequence[_Plan]) -> pd.DataFrame:
+    """The frame of :mod:`spsync.checks.tables` from the items as read, column by column
+    (object columns, index the item ids)."""
+    data = {"Id": table.ids, **table.columns}
+    return pd.DataFrame({name: _object_column(data[path]) for name, path in _frame_columns(plans)},
+                        index=pd.Index(table.ids, dtype="int64"))
 
 
 def items_to_frame(rows: list[dict[str, Any]], plans: list[_Plan]) -> pd.DataFrame:
-    """Flatten item dicts into the frame convention of :mod:`spsync.checks.tables`."""
-    records = []
-    for values in rows:
-        rec: dict[str, Any] = {"ID": int(values["Id"])}
-        for p in plans:
-            if p.kind == "plain":
-                rec[p.name] = values.get(p.site)
-            elif p.kind == "lookup":
-                rec[p.name] = _expanded(values.get(p.site), p.show or "Title")
-                rec[f"{p.name}Id"] = values.get(f"{p.site}Id")
-            else:
-                rec[p.name] = _expanded(values.get(p.site), "Title")
-                rec[f"{p.name}EMail"] = _expanded(values.get(p.site), "EMail")
-                rec[f"{p.name}Id"] = values.get(f"{p.site}Id")
-        records.append(rec)
-    columns = ["ID"]
-    for p in plans:
-        columns.append(p.name)
-        if p.kind == "lookup":
-            columns.append(f"{p.name}Id")
-        elif p.kind == "user":
-            columns += [f"{p.name}EMail", f"{p.name}Id"]
-    frame = pd.DataFrame.from_records(records, columns=columns).astype(object)
-    frame = frame.where(frame.notna(), None)
-    frame.index = pd.Index([r["ID"] for r in records], dtype="int64", name=None)
-    return frame
+    """Flatten item dicts (``Id`` and the selected values) into the frame convention of
+    :mod:`spsync.checks.tables`."""
+    table = table_from_items((Item(int(v["Id"]), None, v) for v in rows), _select(plans)[0])
+    return table_to_frame(table, plans)
+
+
+def read_table(gateway: Gateway, info: ListInfo, select: Sequence[str],
+               expand: Sequence[str]) -> ItemTable:
+    """Every item of the list as a table, each page turned into columns and dropped."""
+    return table_from_pages(gateway.read_pages(info, select, expand), select)
+
+
+def list_snapshot(definition: schema.ListDef, title: str, info: ListInfo, config: Config,
+                  table: ItemTable) -> ListSnapshot:
+    """The ListSnapshot of one list from its items (a full read's or the cache's)."""
+    frame = table_to_frame(table, _plans(definition, info, config))
+    owned_on_site, owned_missing = {}, []
+    for name in schema.owned_columns(definition.key):
+        site = config.site_column(definition.key, name)
+        if site in info.fields:
+            owned_on_site[name] = site
+        else:
+            owned_missing.append(name)  # the cycle reports it as KOLOM_ONTBREEKT
+    return ListSnapshot(definition.key, title, info, frame,
+                        etags={i: e for i, e in zip(table.ids, table.etags) if e},
+                        owned_on_site=owned_on_site, owned_missing=owned_missing)
 
 
 def read_snapshot(gateway: Gateway, config: Config) -> Snapshot:
@@ -142,21 +186,10 @@ def read_snapshot(gateway: Gateway, config: Config) -> Snapshot:
         if info is None:  # the checks turn this into a LIJST_ONTBREEKT finding (logged once)
             lists[definition.key] = ListSnapshot(definition.key, title, None, None)
             continue
-        plans = _plans(definition, info, config)
-        select, expand = _select(plans)
-        items = gateway.read_items(info, select, expand)
-        frame = items_to_frame([dict(i.values) for i in items], plans)
-        owned_on_site, owned_missing = {}, []
-        for name in schema.owned_columns(definition.key):
-            site = config.site_column(definition.key, name)
-            if site in info.fields:
-                owned_on_site[name] = site
-            else:
-                owned_missing.append(name)  # the cycle reports it as KOLOM_ONTBREEKT
-        lists[definition.key] = ListSnapshot(
-            definition.key, title, info, frame,
-            etags={i.id: i.etag for i in items if i.etag}, owned_on_site=owned_on_site,
-            owned_missing=owned_missing)
+        select, expand = _select(_plans(definition, info, config))
+        table = read_table(gateway, info, select, expand)
+        lists[definition.key] = list_snapshot(definition, title, info, config, table)
+        del table  # the frame holds what the checks need
     library = infos.get(config.title(schema.LIBRARY.key))
     if library is None:
         log.error("Bibliotheek '%s' ontbreekt op de site; het rapport wordt niet geüpload.",

@@ -20,9 +20,6 @@ from spsync.config import Config
 from spsync.gateway import Gateway, ListInfo, UploadedFile
 from spsync.reader import read_snapshot
 from spsync.report import ReportMeta, build_context, render_report
-from spsync.report.evaluation import build_evaluation_context
-from spsync.report.evaluation_render import named_template_error, render_evaluation
-from spsync.report.evaluation_render import template_name as _template_name
 from spsync.report.pdf import PdfError, find_soffice, to_pdf
 from spsync.report.periods import Period
 from spsync.report.render import ReportTemplateError
@@ -73,6 +70,12 @@ def render_period(result, config: Config, period: Period, out_path: Path,
     """Render the report of ``period`` from a CheckResult into ``out_path``; return its bytes.
 
     Raises ReportError (ReportTemplateError naming the template and the tag)."""
+    # Here, not at the top: python-docx is loaded only when a period report is made, not by
+    # every cycle that imports publish().
+    from spsync.report.evaluation import build_evaluation_context
+    from spsync.report.evaluation_render import named_template_error, render_evaluation
+    from spsync.report.evaluation_render import template_name as _template_name
+
     meta = ReportMeta(
         organisation=config.site.organisation,
         controledatum=period.controledatum,

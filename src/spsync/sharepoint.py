@@ -419,17 +419,38 @@ class SharePointGateway:
         are decoded once, straight into plain dicts: building the library's object graph for
         100,000 bookings was 75 % of a cycle (S6), and the ETags are in the same JSON.
         """
+        return [item for page in self.read_pages(info, select, expand) for item in page]
+
+    def read_pages(self, info: ListInfo, select: Sequence[str], expand: Sequence[str] = ()
+                   ) -> Iterator[list[Item]]:
+        """:meth:`read_items` a page at a time: the next page is asked for when the caller
+        is done with this one, so only one page's dicts are alive at a time."""
         # Pages expected from the list's ItemCount; a few spare for items added meanwhile.
         max_pages = math.ceil(max(info.item_count, 1) / self.page_size) + 5
-        items, pages = self._paged_items(info, select, expand, None, max_pages, "Lezen")
-        log.info("Gelezen: %s, %d items in %d pagina('s)", info.title, len(items), pages)
-        return items
+        items = pages = 0
+        for page in self._pages(info, select, expand, None, max_pages, "Lezen"):
+            pages += 1
+            items += len(page)
+            yield page
+        log.info("Gelezen: %s, %d items in %d pagina('s)", info.title, items, pages)
 
     def _paged_items(self, info: ListInfo, select: Sequence[str], expand: Sequence[str],
                      flt: str | None, max_pages: int, what: str,
                      seen: set[int] | None = None) -> tuple[list[Item], int]:
         """One query's items (each once, ``__next`` followed) and its page count, guarded
         against a server that keeps sending pages. ``seen`` ids are skipped and added to."""
+        items: list[Item] = []
+        pages = 0
+        for page in self._pages(info, select, expand, flt, max_pages, what, seen):
+            pages += 1
+            items += page
+        return items, pages
+
+    def _pages(self, info: ListInfo, select: Sequence[str], expand: Sequence[str],
+               flt: str | None, max_pages: int, what: str,
+               seen: set[int] | None = None) -> Iterator[list[Item]]:
+        """The items of each page of one query as it arrives (each item once, ``__next``
+        followed), guarded against a server that keeps sending pages."""
         columns = ["Id", *[c for c in select if c != "Id"]]
         query = {"$select": ",".join(columns), "$top": str(self.page_size)}
         if flt is not None:
@@ -442,7 +463,6 @@ class SharePointGateway:
             f"{self.site_url}/_api/Web/lists/GetByTitle('{_odata_quote(info.title)}')/items?"
             + urlencode(query, safe="$,/'()", quote_via=quote))
         seen = set() if seen is None else seen
-        items: list[Item] = []
         pages = 0
         while next_url:
             pages += 1
@@ -450,14 +470,16 @@ class SharePointGateway:
                 raise GatewayError(f"{what} van '{info.title}' stopt na {pages - 1} pagina's: "
                                    "de server blijft pagina's sturen.", status=None)
             body = self._get_json(next_url, list_title=info.title).get("d", {})
+            page: list[Item] = []
             for row in body.get("results", []):
                 meta = row.pop("__metadata", None) or {}
                 item_id = int(row["Id"])
                 if item_id not in seen:
                     seen.add(item_id)
-                    items.append(Item(id=item_id, etag=meta.get("etag"), values=row))
+                    page.append(Item(id=item_id, etag=meta.get("etag"), values=row))
             next_url = body.get("__next")
-        return items, pages
+            del body
+            yield page
 
     def _get_json(self, url: str, *, list_title: str | None = None) -> dict[str, Any]:
         """GET ``url`` through the library's pipeline (auth, transport, User-Agent) with the

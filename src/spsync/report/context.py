@@ -18,7 +18,6 @@ from spsync import __version__
 from spsync.checks.normalise import DEFAULT_TZ
 from spsync.checks.result import CheckResult, Finding
 from spsync.checks.vocab import LIST_TITLES, UREN_STATUSES
-from spsync.report import charts
 from spsync.report.attention import aandacht
 from spsync.report.calendar import jaarkalender
 from spsync.report.formatting import datum, datum_lang, kort, moment, schoon, status_counts
@@ -156,6 +155,8 @@ def build_context(result: CheckResult, meta: ReportMeta,
     grafieken: dict[str, Any] = {"uren": None, "kalender": None, "burnup": None,
                                  "indicatoren": None}
     if with_charts:
+        from spsync.report import charts  # matplotlib: loaded only when a report is made
+
         grafieken = {
             "uren": charts.uren_per_hoofdlijn(groups),
             "kalender": charts.kalender_per_overleg(

@@ -9,6 +9,7 @@ The output is checked by content, because a mangled document still reopens (refe
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import operator
 import re
@@ -16,14 +17,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from docx import Document
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml.ns import qn
-from docx.shared import Mm
-from docxtpl import DocxTemplate, InlineImage, RichText
 from jinja2 import TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
@@ -34,6 +30,11 @@ from spsync.report.context import build_context
 from spsync.report.history import PreviousFigures, SentAlert
 from spsync.report.meta import ReportMeta
 from spsync.report.rich import Chart, Hyperlink
+
+if TYPE_CHECKING:
+    # python-docx and docxtpl (lxml) are imported where a document is opened or made, so a
+    # sync cycle that only renders alert e-mails (make_jinja_env) does not load them.
+    from docxtpl import DocxTemplate
 
 __all__ = [
     "ReportError",
@@ -119,6 +120,8 @@ def template_name(template: TemplateSource) -> str:
 
 
 def _open_template(template: TemplateSource) -> DocxTemplate:
+    from docxtpl import DocxTemplate
+
     name = template_name(template)
     source = default_template_bytes() if template is None else template
     if isinstance(source, bytes):
@@ -206,6 +209,8 @@ def check_template(template: TemplateSource, context: Mapping[str, Any]) -> list
 
 def _paragraphs(element: Any) -> list[str]:
     """The text of every ``w:p`` under ``element`` in document order (tables included)."""
+    from docx.oxml.ns import qn
+
     p_tag, t_tag = qn("w:p"), qn("w:t")
     return ["".join(t.text or "" for t in p.iter(t_tag)) for p in element.iter(p_tag)]
 
@@ -224,6 +229,8 @@ def _document_text(document: Any) -> str:
 
 def validate_docx(data: bytes, expect_texts: Iterable[str] = ()) -> None:
     """Reopen the output with python-docx and check that the expected texts survived."""
+    from docx import Document
+
     try:
         document = Document(io.BytesIO(data))
     except Exception as exc:
@@ -243,10 +250,13 @@ class _UrlIds:
     """
 
     def __init__(self, tpl: DocxTemplate) -> None:
+        from docx.opc.constants import RELATIONSHIP_TYPE
+
+        self.hyperlink = RELATIONSHIP_TYPE.HYPERLINK
         tpl.init_docx()
         self.rels = tpl.docx.part.rels
         self.by_url = {r.target_ref: rid for rid, r in self.rels.items()
-                       if r.reltype == RT.HYPERLINK and r.is_external}
+                       if r.reltype == self.hyperlink and r.is_external}
         used = [int(k[3:]) for k in self.rels if k.startswith("rId") and k[3:].isdigit()]
         self.next = max(used, default=0) + 1
 
@@ -255,7 +265,7 @@ class _UrlIds:
         if rid is None:
             rid = f"rId{self.next}"
             self.next += 1
-            self.rels.add_relationship(RT.HYPERLINK, url, rid, is_external=True)
+            self.rels.add_relationship(self.hyperlink, url, rid, is_external=True)
             self.by_url[url] = rid
         return rid
 
@@ -265,12 +275,17 @@ def _materialise(value: Any, tpl: DocxTemplate, ids: _UrlIds | None = None) -> A
     if ids is None:
         ids = _UrlIds(tpl)
     if isinstance(value, Hyperlink):
+        from docxtpl import RichText
+
         rich = RichText()
         url_id = ids(value.url) if value.url else None
         rich.add(value.text, url_id=url_id, color=LINK_COLOUR if url_id else None,
                  underline=bool(url_id), size=round(value.size_pt * 2), bold=value.bold)
         return rich
     if isinstance(value, Chart):
+        from docx.shared import Mm
+        from docxtpl import InlineImage
+
         return InlineImage(tpl, io.BytesIO(value.png), width=Mm(value.width_mm))
     if isinstance(value, Mapping):
         return {k: _materialise(v, tpl, ids) for k, v in value.items()}
@@ -315,6 +330,11 @@ def render_docx(
     buffer = io.BytesIO()
     tpl.save(buffer)
     data = buffer.getvalue()
+    # The rendered XML tree is as large as the one validation parses: let it go first.
+    # Its object graph is cyclic (python-docx's parts and package), so only a collection
+    # frees it; for a 2,000-project report that is some 90 MB less at the cycle's peak.
+    del tpl, buffer
+    gc.collect()
     validate_docx(data, expect_texts)
     return data
 

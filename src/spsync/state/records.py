@@ -23,7 +23,6 @@ __all__ = [
     "ReportRecord",
     "PreviousFigures",
     "ListState",
-    "CachedRow",
     "line_to_json",
     "line_from_json",
     "jsonable",
@@ -40,10 +39,6 @@ class ListState:
     schema_hash: str
     item_count: int
     full_read_at: datetime
-
-
-#: One cached item: its id, ETag and the values as read (the page's JSON without __metadata).
-CachedRow = tuple[int, "str | None", dict[str, Any]]
 
 
 @dataclass(frozen=True)

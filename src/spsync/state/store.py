@@ -23,10 +23,10 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from spsync.alerts.model import Alert, Recipient
 from spsync.config import StateConfig
 from spsync.exceptions import StateError
+from spsync.itemtable import ItemTable
 from spsync.state.connect import describe, make_engine, migrate
 from spsync.state.records import (
     AuditEntry,
-    CachedRow,
     LedgerEntry,
     ListState,
     PreviousFigures,
@@ -39,7 +39,8 @@ from spsync.state.records import (
 from spsync.state.tables import audit, key_figures, ledger, list_cache, list_tokens, reports, runs
 from spsync.writeback import FieldChange
 
-__all__ = ["OUTCOMES", "SUCCESS", "StateStore", "open_state", "encode_rows", "decode_rows"]
+__all__ = ["OUTCOMES", "SUCCESS", "StateStore", "open_state", "encode_table", "decode_table",
+           "CACHE_FORMAT"]
 
 #: How a run ended: "gestopt" is the safety valve (a list or column a rule needs is missing).
 OUTCOMES = ("ok", "problemen", "gestopt", "fout")
@@ -374,7 +375,7 @@ class StateStore:
     # --- incremental reads (change tokens and the row cache) -------------------------------
 
     def save_list_state(self, list_key: str, token: str, schema_hash: str, item_count: int,
-                        full_read_at: datetime, rows: Sequence[CachedRow] | None = None,
+                        full_read_at: datetime, rows: ItemTable | None = None,
                         at: datetime | None = None) -> None:
         """Record where the next incremental read of ``list_key`` continues; with ``rows``
         the cached rows are replaced in the same transaction, so token and rows always
@@ -382,12 +383,12 @@ class StateStore:
         at = at or datetime.now(UTC)
         values = {"token": token, "schema_hash": schema_hash, "item_count": int(item_count),
                   "full_read_at": full_read_at, "saved_at": at}
-        blob = encode_rows(rows) if rows is not None else None
+        blob = encode_table(rows) if rows is not None else None
         with self._tx() as conn:
             _upsert(conn, list_tokens, {"list_key": list_key}, values)
             if blob is not None:
                 _upsert(conn, list_cache, {"list_key": list_key},
-                        {"schema_hash": schema_hash, "item_count": len(rows or ()),
+                        {"schema_hash": schema_hash, "item_count": len(rows),
                          "rows": blob, "saved_at": at})
 
     def list_state(self, list_key: str) -> ListState | None:
@@ -400,15 +401,15 @@ class StateStore:
                          row.full_read_at)
 
     def cached_rows(self, list_key: str, schema_hash: str | None = None
-                    ) -> list[CachedRow] | None:
-        """The rows saved with the list's state; None when there are none (or they were
-        saved for another ``schema_hash``)."""
+                    ) -> ItemTable | None:
+        """The rows saved with the list's state; None when there are none, they were saved
+        for another ``schema_hash``, or in a layout this spsync does not read."""
         with self._tx() as conn:
             row = conn.execute(select(list_cache).where(
                 list_cache.c.list_key == list_key)).first()
         if row is None or (schema_hash is not None and row.schema_hash != schema_hash):
             return None
-        return decode_rows(row.rows)
+        return decode_table(row.rows)
 
     def forget_list_state(self, list_key: str | None = None) -> None:
         """Drop the token and rows of one list (or all): its next read is a full one."""
@@ -420,15 +421,67 @@ class StateStore:
                 conn.execute(stmt)
 
 
-def encode_rows(rows: Sequence[CachedRow]) -> bytes:
-    """Compact JSON, zlib level 1: 100,000 bookings take a few MB and well under a second."""
-    data = json.dumps([[int(i), e, v] for i, e, v in rows], separators=(",", ":"),
-                      ensure_ascii=False).encode("utf-8")
-    return zlib.compress(data, 1)
+#: The layout of a cached table (``list_cache.rows``); a blob of another layout is no cache.
+CACHE_FORMAT = 2
 
 
-def decode_rows(blob: bytes) -> list[CachedRow]:
-    return list(map(tuple, json.loads(zlib.decompress(blob))))  # type: ignore[arg-type]
+def encode_table(table: ItemTable) -> bytes:
+    """zlib (level 1) of one JSON document, column by column: ``{"format": 2, "paths": [...],
+    "ids": [...], "etags": C, "columns": [C, ...]}``, where a column ``C`` is its list of
+    values or, when it holds few distinct strings, ``{"values": [...], "codes": [...]}``.
+    Written a column at a time, so no second copy of the whole list is ever made; JSON, so
+    loading a cache can never run code."""
+    out = zlib.compressobj(1)
+    parts = [out.compress(b'{"format":%d,"paths":' % CACHE_FORMAT),
+             out.compress(_json(list(table.paths))),
+             out.compress(b',"ids":'), out.compress(_json(table.ids)),
+             out.compress(b',"etags":'), out.compress(_column_json(table.etags)),
+             out.compress(b',"columns":[')]
+    for n, path in enumerate(table.paths):
+        if n:
+            parts.append(out.compress(b","))
+        parts.append(out.compress(_column_json(table.columns[path])))
+    parts.append(out.compress(b"]}"))
+    parts.append(out.flush())
+    return b"".join(parts)
+
+
+def decode_table(blob: bytes) -> ItemTable | None:
+    """The table of :func:`encode_table`; None for a blob of another layout (the rows an
+    older spsync cached) or one that does not read back, so the list is read in full."""
+    try:
+        data = json.loads(zlib.decompress(blob))
+        if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
+            return None
+        paths = tuple(data["paths"])
+        return ItemTable(paths, data["ids"], _column_values(data["etags"]),
+                         dict(zip(paths, map(_column_values, data["columns"]), strict=True)))
+    except (zlib.error, ValueError, KeyError, TypeError, IndexError):
+        return None
+
+
+def _json(value: Any) -> bytes:
+    # surrogatepass: a lone surrogate from the site is kept, not an error (json.loads of
+    # bytes reads it back the same way).
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8", "surrogatepass")
+
+
+def _column_json(values: list[Any]) -> bytes:
+    """A column's JSON; dictionary-encoded when it is strings (or None) that repeat."""
+    if len(values) > 1 and all(v is None or type(v) is str for v in values):
+        index: dict[str | None, int] = {}
+        codes = [index.setdefault(v, len(index)) for v in values]
+        if 2 * len(index) <= len(values):
+            return _json({"values": list(index), "codes": codes})
+    return _json(values)
+
+
+def _column_values(column: Any) -> list[Any]:
+    if isinstance(column, list):
+        return column
+    values = column["values"]
+    return [values[c] for c in column["codes"]]
 
 
 def _upsert(conn: Connection, table: Any, key: dict[str, Any], values: dict[str, Any]) -> None:

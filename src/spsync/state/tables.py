@@ -174,7 +174,8 @@ list_tokens = Table(
 )
 
 #: Per list: the rows of the last read (full or incremental), so an incremental read can
-#: rebuild the frames: zlib-compressed JSON ``[[id, etag, values], …]``, one blob per list.
+#: rebuild the frames: one zlib-compressed JSON blob per list, column by column
+#: (``spsync.state.store.encode_table``; before schema version 3 ``[[id, etag, values], …]``).
 list_cache = Table(
     "list_cache", metadata,
     Column("list_key", String(60), primary_key=True),
@@ -193,9 +194,17 @@ def _v1_list_tokens(conn: Connection) -> None:
     list_cache.create(conn, checkfirst=True)
 
 
+def _v2_columnar_cache(conn: Connection) -> None:
+    """v2 -> v3: the row cache is kept column by column. The rows cached row by row are
+    dropped with their tokens, so each list's next read is a full one that saves both anew
+    (and an older spsync refuses this store instead of misreading the new blobs)."""
+    conn.execute(list_cache.delete())
+    conn.execute(list_tokens.delete())
+
+
 #: ``MIGRATIONS[n]`` turns a version-``n`` store into version ``n + 1``. Append, never edit:
 #: a step runs on stores made by the spsync release that had version ``n``.
-MIGRATIONS: list[Migration] = [_v1_list_tokens]
+MIGRATIONS: list[Migration] = [_v1_list_tokens, _v2_columnar_cache]
 
 
 
