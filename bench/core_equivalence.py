@@ -25,6 +25,10 @@ bookings and a few projects changed, and cells that differ only in representatio
 None vs '' vs NaN, CRLF vs LF) and ``drop10`` (ten items the read frame lacks); and
 ``plan_alerts`` with a ledger of thousands of keys, merged by ``merge_field_updates``.
 
+``--fuzz`` runs 80 variants of the demo site with 5-41 % junk per column instead (a differential
+fuzz of the same outputs; save and compare them as above). A run of ``plan_alerts`` that raises
+is recorded as its exception, so it must raise the same way.
+
 ``--compare`` recomputes and reports the first difference of every output that differs (exit 1).
 Timings (CPU seconds of this process, best of ``--repeat`` on M; other processes on the
 machine inflate wall time) of run_checks, plan_updates and plan_alerts are printed in both modes.
@@ -163,6 +167,18 @@ def build_inputs() -> dict[str, dict[str, Any]]:
     return out
 
 
+def fuzz_inputs(base: dict[str, dict[str, Any]], count: int = 80) -> dict[str, dict[str, Any]]:
+    """``count`` variants of the demo site with 5-41 % junk per column (every fourth without
+    the ``XId`` columns); "M" is one of them, so the timing loop stays short."""
+    out = {}
+    for seed in range(count):
+        v = _messy(base["S" if seed % 3 else "S-sharepoint"], seed=1000 + seed,
+                   share=0.05 + (seed % 7) * 0.06)
+        out[f"fuzz{seed}"] = _without_ids(v) if seed % 4 == 0 else v
+    out["M"] = out["fuzz1"]
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # the read frames plan_updates compares with
 
@@ -291,8 +307,12 @@ def run_variant(data: dict[str, Any], seed: int) -> tuple[dict[str, Any], dict[s
     alert_settings = AlertSettings(mt_mailbox="mt@swv.example")
     titles = {k: k.capitalize() for k in LISTS}
     started = time.process_time()
-    plan = plan_alerts(result, facts, alert_settings, calendar, site_url="http://x/sites/y",
-                       list_titles=titles, now=NOW)
+    try:
+        plan = plan_alerts(result, facts, alert_settings, calendar, site_url="http://x/sites/y",
+                           list_titles=titles, now=NOW)
+    except Exception as exc:  # junk can break the rules: then it must break them the same way
+        out["plan"] = out["merged"] = f"{type(exc).__name__}: {exc}"
+        return out, times
     times["plan_alerts"] = time.process_time() - started
     out["plan"] = plan
     merged = {}
@@ -370,7 +390,8 @@ def summary(run: dict[str, Any]) -> str:
             for name in ("first", "zero", "changed50", "drop10")}
     return (f"{len(result.findings)} findings, {len(result.urenregistratie)} bookings; updates "
             + ", ".join(f"{k} {v}" for k, v in n_up.items())
-            + f"; {len(run['plan'].alerts)} alerts")
+            + (f"; {len(run['plan'].alerts)} alerts" if not isinstance(run["plan"], str)
+               else f"; plan_alerts raised {run['plan']}"))
 
 
 def main() -> None:
@@ -380,6 +401,8 @@ def main() -> None:
     ap.add_argument("--compare", help="compare with the outputs saved here")
     ap.add_argument("--repeat", type=int, default=3, help="timing runs on M (best is shown)")
     ap.add_argument("--time-only", action="store_true", help="time M, compare nothing")
+    ap.add_argument("--fuzz", action="store_true",
+                    help="run 80 junk-heavy variants of the demo site instead (from --inputs)")
     args = ap.parse_args()
     path = Path(args.inputs)
     if path.exists():
@@ -387,6 +410,8 @@ def main() -> None:
     else:
         inputs = build_inputs()
         path.write_bytes(pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL))
+    if args.fuzz:
+        inputs = fuzz_inputs(inputs)
     # Timing first, while the heap holds only the inputs (the kept outputs below are millions
     # of tuples, and the garbage collector's passes would charge them to whatever runs next).
     best: dict[str, float] = {}

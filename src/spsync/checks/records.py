@@ -42,8 +42,6 @@ from .vocab import (
     VOORTGANG_HANDMATIG,
 )
 
-R = TypeVar("R")
-
 __all__ = [
     "ActivityResult",
     "BookingResult",
@@ -56,6 +54,8 @@ __all__ = [
     "build_records",
     "parse_link",
 ]
+
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
