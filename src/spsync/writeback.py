@@ -13,7 +13,10 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionDtype
+from pandas.core.dtypes.cast import maybe_box_native  # what DataFrame.to_dict applies per cell
 
 from spsync.gateway import ItemUpdate
 
@@ -77,28 +80,85 @@ def same_value(old: Any, new: Any) -> bool:
 def plan_updates(list_key: str, read: pd.DataFrame, computed: pd.DataFrame,
                  owned_on_site: dict[str, str], etags: dict[int, str], now: datetime
                  ) -> tuple[list[ItemUpdate], list[FieldChange]]:
-    """Updates for the items whose owned fields changed, keyed by the site's column names."""
+    """Updates for the items whose owned fields changed, keyed by the site's column names.
+
+    Column by column: on 100,000 bookings nearly every cell is unchanged, so only the differing
+    cells become a FieldChange; items and their fields come out in row and column order.
+    """
     columns = [c for c in owned_on_site if c in computed.columns and c not in NOT_PLANNED]
     stamp = STATUS_TIMESTAMPS.get(list_key)
+    for frame in ((read, computed) if len(read) else (computed,)):
+        if not frame.index.is_unique:  # as DataFrame.to_dict(orient="index") says it
+            raise ValueError("DataFrame index must be unique for orient='index'.")
+    item_ids = list(computed.index)
+    old_of = _aligned_cells(read, computed, columns)
+    new_of = {col: _cells(computed, col) for col in columns}
+    differing: dict[int, list[str]] = {}  # row position -> its changed columns, in order
+    for col in columns:
+        for pos, (old, new) in enumerate(zip(old_of[col], new_of[col])):
+            kind = type(old)
+            if kind is type(new) and kind in _SAME_WHEN_EQUAL and old == new:
+                continue
+            if not same_value(old, new):
+                differing.setdefault(pos, []).append(col)
     updates: list[ItemUpdate] = []
     changes: list[FieldChange] = []
-    read_rows = read.to_dict(orient="index") if len(read) else {}
-    for item_id, new_row in computed[columns].to_dict(orient="index").items():
-        old_row = read_rows.get(item_id, {})
+    for pos in sorted(differing):
+        item_id = int(item_ids[pos])
         wire: dict[str, Any] = {}
-        for col in columns:
-            old, new = old_row.get(col), new_row.get(col)
-            if not same_value(old, new):
-                wire[owned_on_site[col]] = to_wire(new)
-                changes.append(FieldChange(list_key, int(item_id), col, to_wire(old),
-                                           to_wire(new)))
+        for col in differing[pos]:
+            old, new = old_of[col][pos], new_of[col][pos]
+            wire[owned_on_site[col]] = to_wire(new)
+            changes.append(FieldChange(list_key, item_id, col, to_wire(old), to_wire(new)))
         if stamp and stamp[1] in owned_on_site and any(c in columns and owned_on_site[c] in wire
                                                       for c in stamp[0]):
             wire[owned_on_site[stamp[1]]] = to_wire(now)
-        if wire:
-            updates.append(ItemUpdate(id=int(item_id), etag=etags.get(int(item_id)),
-                                      changes=wire))
+        updates.append(ItemUpdate(id=item_id, etag=etags.get(item_id), changes=wire))
     return updates, changes
+
+
+#: Cell types for which the same type and ``==`` already mean :func:`same_value` (ints go
+#: through it: a huge int must fail there as it always did).
+_SAME_WHEN_EQUAL = frozenset({str, float, bool, type(None)})
+#: Cell types ``DataFrame.to_dict`` passes on unchanged (its ``maybe_box_native`` is the
+#: identity for them).
+_NATIVE = frozenset({str, int, float, bool, type(None)})
+
+
+def _cells(frame: pd.DataFrame, column: str) -> list[Any]:
+    """``frame[column]`` cell by cell, exactly as ``DataFrame.to_dict`` hands the cells over:
+    numpy and pandas scalars of object and extension columns boxed as Python ones (pd.NA as
+    None); of duplicate column names, the last."""
+    data = frame[column]
+    if isinstance(data, pd.DataFrame):
+        data = data.iloc[:, -1]
+    dtype = data.dtype
+    values = (data.tolist() if isinstance(dtype, np.dtype) and dtype.kind not in "mM"
+              else list(data))
+    if dtype == np.dtype(object) or isinstance(dtype, ExtensionDtype):
+        values = [v if type(v) in _NATIVE else maybe_box_native(v) for v in values]
+    return values
+
+
+def _aligned_cells(read: pd.DataFrame, computed: pd.DataFrame,
+                   columns: list[str]) -> dict[str, list[Any]]:
+    """Per column the read cell of every computed row (matched by item ID; None when the read
+    frame lacks the item or the column)."""
+    blank = [None] * len(computed)
+    if not len(read):
+        return {col: blank for col in columns}
+    if read.index.equals(computed.index):  # the cycle's case: the same rows in the same order
+        return {col: _cells(read, col) if col in read.columns else blank for col in columns}
+    position = {item_id: pos for pos, item_id in enumerate(read.index)}
+    rows = [position.get(item_id) for item_id in computed.index]
+    out = {}
+    for col in columns:
+        if col not in read.columns:
+            out[col] = blank
+            continue
+        cells = _cells(read, col)
+        out[col] = [None if pos is None else cells[pos] for pos in rows]
+    return out
 
 
 def local_midnight_utc(day: date, timezone: str) -> str:

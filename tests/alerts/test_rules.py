@@ -276,3 +276,18 @@ def test_blocked_lists_neither_alert_nor_re_arm():
     nothing = plan_alerts(result, ledger, SETTINGS, CALENDAR, site_url=SITE, list_titles=TITLES,
                           now=morning(C), blocked=set(KIND_ORDER))
     assert nothing.alerts == [] and nothing.field_updates == {} and nothing.close_prefixes == []
+
+
+def test_has_prefix_is_a_scan_for_a_key_starting_with_it():
+    import random
+
+    rnd = random.Random(5)
+    keys = {f"{k}|projecten|{rnd.randint(1, 300)}|{s}" for k in ("uren", "budget")
+            for s in ("Overschreden", "Risico op overschrijding") for _ in range(200)}
+    keys |= {"", "uren", "uren|", "urenx|projecten|1|"}
+    facts = LedgerFacts(frozenset(keys))
+    prefixes = [f"{k}|projecten|{i}|" for k in ("uren", "budget", "gemist") for i in range(320)]
+    prefixes += ["", "u", "uren", "uren|", "urenx", "zzz", "uren|projecten|1"]
+    for prefix in prefixes:
+        assert facts.has_prefix(prefix) is any(k.startswith(prefix) for k in keys), prefix
+    assert LedgerFacts().has_prefix("") is False

@@ -151,3 +151,17 @@ def test_format_number_nl(value, text):
 def test_is_empty():
     assert is_empty(None) and is_empty(" ") and is_empty(float("nan"))
     assert not is_empty(0) and not is_empty("x") and not is_empty([]) and not is_empty(False)
+
+
+def test_collapse_treats_exactly_the_regex_whitespace_as_whitespace():
+    """collapse() uses str.split(); the rules were written against ``\\s+`` and strip(). Every
+    code point, leading, doubled inside and trailing, must come out the same both ways."""
+    import re
+    import sys
+
+    from spsync.checks.normalise import collapse
+
+    ws = re.compile(r"\s+")
+    for cp in range(sys.maxunicode + 1):
+        text = f"{chr(cp)}a{chr(cp) * 2}b{chr(cp)}"
+        assert collapse(text) == ws.sub(" ", text).strip(), hex(cp)

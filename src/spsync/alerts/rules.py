@@ -15,9 +15,11 @@ not show yet (a write-back that failed or has not happened), the plan repairs th
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -103,7 +105,15 @@ class LedgerFacts:
         return key in self.keys
 
     def has_prefix(self, prefix: str) -> bool:
-        return any(k.startswith(prefix) for k in self.keys)
+        # Asked once per project: a binary search in the sorted keys, not a scan of all of them.
+        # The keys starting with ``prefix`` follow it directly in sorted order.
+        keys = self._sorted_keys
+        at = bisect_left(keys, prefix)
+        return at < len(keys) and keys[at].startswith(prefix)
+
+    @cached_property
+    def _sorted_keys(self) -> list[str]:
+        return sorted(self.keys)
 
 
 @dataclass

@@ -150,7 +150,7 @@ def run_checks(tables: Tables, settings: CheckSettings, controledatum: date) -> 
 
     # Output frames: input + Daemon columns + report helpers
     def notes(inp: ListInput) -> tuple[list[str | None], list[str | None]]:
-        rows = [log.of_row(inp.key, i) for i in inp.ids]
+        rows = log.of_rows(inp.key, inp.ids)
         limit = TEXT_MAX.get(inp.key)  # most rows have no finding: None without building text
         return ([controlemelding(r, limit) if r else None for r in rows],
                 [meldingcodes(r) if r else None for r in rows])

@@ -6,8 +6,8 @@ Only valid bookings count anywhere (hours, reports).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from .findings import finding
 from .frames import ListInput, LookupIndex, Resolved
@@ -21,18 +21,23 @@ __all__ = ["MAX_UREN_PER_DAG", "Booking", "check_bookings"]
 
 #: §2.3 / §5.2: a booking holds at most 24 hours (one person, one day).
 MAX_UREN_PER_DAG = 24.0
+_LIST = "urenregistratie"  # the findings of this module are about bookings
 
 
-@dataclass
-class Booking:
-    """One booking after the §5.2 checks."""
+class Booking(NamedTuple):
+    """One booking after the §5.2 checks.
+
+    A named tuple of plain values (the findings a tuple too, empty for nearly every booking):
+    the garbage collector stops tracking such a tuple, so 100,000 of them add nothing to its
+    passes over the heap, which were a large share of a run.
+    """
 
     item_id: int | None
     ref: str
     uren: float | None  # parsed hours, also for invalid bookings when readable
     datum: date | None  # local date
     project_id: int | None  # resolved Projecten item ID
-    findings: list[Finding] = field(default_factory=list)
+    findings: tuple[Finding, ...] = ()
 
     @property
     def valid(self) -> bool:
@@ -41,7 +46,7 @@ class Booking:
     @property
     def status(self) -> str | None:
         """BoekingStatus to write: 'Ongeldig' or None (empty = geldig)."""
-        return None if self.valid else ONGELDIG
+        return ONGELDIG if self.findings else None
 
 
 def check_bookings(bookings: ListInput, projects: ListInput, project_index: LookupIndex,
@@ -52,49 +57,58 @@ def check_bookings(bookings: ListInput, projects: ListInput, project_index: Look
     project_pj = projects.parsed("Planjaar", parse_planjaar, mode)
     has_id_col = bookings.has("ProjectId")
     out: list[Booking] = []
-    # Datum goes through ListInput.parsed: the same few hundred dates recur in every booking
-    # list, and each distinct text is read once. Uren is read per booking below.
-    rows = zip(bookings.ids, bookings.refs, bookings.col("Project"), bookings.col("ProjectId"),
-               bookings.col("Uren"), bookings.parsed("Datum", parse_date, settings.timezone))
-    for item_id, ref, project, project_id, uren_raw, datum in rows:
+    # Uren and Datum go through ListInput.parsed: the same few hours and few hundred dates
+    # recur in every booking list, and each distinct value is read once; so is the planjaar
+    # of each distinct date. A booking's expected planjaar is its project's (or C's).
+    resolved = project_index.resolve_all(bookings.col("Project"), bookings.col("ProjectId"),
+                                         has_id_col)
+    rows = zip(bookings.ids, bookings.refs, resolved, bookings.parsed("Uren", parse_number),
+               bookings.parsed("Datum", parse_date, settings.timezone))
+    expected_of = {item_id: project_pj[pos] or fallback_pj
+                   for item_id, pos in project_index.by_id.items()}
+    planjaar_of: dict[date, str] = {}
+    for item_id, ref, res, uren, datum in rows:
         found: list[Finding] = []
 
-        def add(code: str, **kw: object) -> None:
-            found.append(finding("urenregistratie", item_id, ref, code, **kw))
-
         # Project: PROJECT_LEEG / PROJECT_ONBEKEND
-        res = project_index.resolve(project, project_id, has_id_col)
         if res.state == Resolved.EMPTY:
-            add("PROJECT_LEEG")
+            found.append(finding(_LIST, item_id, ref, "PROJECT_LEEG"))
         elif res.state == Resolved.UNKNOWN:
-            add("PROJECT_ONBEKEND", wat=res.wat)
+            found.append(finding(_LIST, item_id, ref, "PROJECT_ONBEKEND", wat=res.wat))
 
         # Uren: UREN_LEEG / UREN_ONLEESBAAR / UREN_NEGATIEF / UREN_NUL / UREN_TE_HOOG
-        uren = parse_number(uren_raw)
         if uren.state == EMPTY:
-            add("UREN_LEEG")
+            found.append(finding(_LIST, item_id, ref, "UREN_LEEG"))
         elif uren.state == INVALID:
-            add("UREN_ONLEESBAAR", waarde=uren.shown)
+            found.append(finding(_LIST, item_id, ref, "UREN_ONLEESBAAR", waarde=uren.shown))
         elif uren.value < 0:
-            add("UREN_NEGATIEF", waarde=format_number_nl(uren.value))
+            found.append(finding(_LIST, item_id, ref, "UREN_NEGATIEF",
+                                 waarde=format_number_nl(uren.value)))
         elif uren.value == 0:
-            add("UREN_NUL")
+            found.append(finding(_LIST, item_id, ref, "UREN_NUL"))
         elif uren.value > MAX_UREN_PER_DAG:
-            add("UREN_TE_HOOG", waarde=format_number_nl(uren.value))
+            found.append(finding(_LIST, item_id, ref, "UREN_TE_HOOG",
+                                 waarde=format_number_nl(uren.value)))
 
         # Datum: DATUM_LEEG / DATUM_ONGELDIG / DATUM_BUITEN_PLANJAAR / DATUM_IN_TOEKOMST
         if datum.state == EMPTY:
-            add("DATUM_LEEG")
+            found.append(finding(_LIST, item_id, ref, "DATUM_LEEG"))
         elif datum.state == INVALID:
-            add("DATUM_ONGELDIG", waarde=datum.shown)
+            found.append(finding(_LIST, item_id, ref, "DATUM_ONGELDIG", waarde=datum.shown))
         else:
-            row = project_index.row(res.target_id)
-            expected_pj = (project_pj[row] if row is not None else None) or fallback_pj
-            if planjaar(datum.value, mode) != expected_pj:
-                add("DATUM_BUITEN_PLANJAAR", datum=format_date_nl(datum.value),
-                    planjaar=planjaar_label(expected_pj, mode))
-            if datum.value > controledatum:
-                add("DATUM_IN_TOEKOMST", datum=format_date_nl(datum.value))
+            day = datum.value
+            expected_pj = expected_of.get(res.target_id, fallback_pj)  # type: ignore[arg-type]
+            pj = planjaar_of.get(day)
+            if pj is None:
+                pj = planjaar_of[day] = planjaar(day, mode)
+            if pj != expected_pj:
+                found.append(finding(_LIST, item_id, ref, "DATUM_BUITEN_PLANJAAR",
+                                     datum=format_date_nl(day),
+                                     planjaar=planjaar_label(expected_pj, mode)))
+            if day > controledatum:
+                found.append(finding(_LIST, item_id, ref, "DATUM_IN_TOEKOMST",
+                                     datum=format_date_nl(day)))
 
-        out.append(Booking(item_id, ref, uren.value, datum.value, res.target_id, found))
+        out.append(Booking(item_id, ref, uren.value, datum.value, res.target_id,
+                           tuple(found) if found else ()))
     return out

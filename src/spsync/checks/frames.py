@@ -21,6 +21,7 @@ from .vocab import LIST_TITLES
 __all__ = ["FindingLog", "ListInput", "LookupIndex", "Resolved", "empty_frame", "set_column"]
 
 T = TypeVar("T")
+_UNSEEN: Any = object()  # a parser may return None: the "not parsed yet" marker
 
 
 def empty_frame(list_key: str) -> pd.DataFrame:
@@ -97,7 +98,7 @@ class ListInput:
                 data = self.frame[column]
                 if isinstance(data, pd.DataFrame):  # duplicate column names: take the first
                     data = data.iloc[:, 0]
-                values = [None if is_empty(v) else v for v in data.tolist()]
+                values = _empty_as_none(data.tolist())
             self._cols[column] = values
         return self._cols[column]
 
@@ -105,22 +106,53 @@ class ListInput:
         """``parser(value, *args)`` for every cell of ``column``, e.g. ``parsed("BegrootBedrag",
         parse_number)``. Computed once per run and shared by the rules and the quality check.
 
-        A text that occurs more than once is parsed once: staff repeat the same dates, codes
-        and choices thousands of times (the parsers are pure, so this cannot change a result).
+        A value that occurs more than once is parsed once: staff repeat the same dates, codes,
+        choices and hours thousands of times (the parsers are pure, so this cannot change a
+        result). Only values for which equal means identical share an outcome: text, ints and
+        non-zero floats, each type apart (1, 1.0 and True differ; so do 0.0 and -0.0).
         """
         key = (column, parser, args)
         if key not in self._parsed:
-            by_text: dict[str, T] = {}
+            texts: dict[str, T] = {}  # one memo per type: 1, 1.0 and True never meet
+            ints: dict[int, T] = {}
+            floats: dict[float, T] = {}
             out = []
             for value in self.col(column):
-                if type(value) is str:
-                    if value not in by_text:
-                        by_text[value] = parser(value, *args)
-                    out.append(by_text[value])
+                kind = type(value)
+                if kind is str:
+                    memo: dict[Any, T] = texts
+                elif kind is int:
+                    memo = ints
+                elif kind is float and value != 0.0:
+                    memo = floats
                 else:
                     out.append(parser(value, *args))
+                    continue
+                result = memo.get(value, _UNSEEN)
+                if result is _UNSEEN:
+                    result = memo[value] = parser(value, *args)
+                out.append(result)
             self._parsed[key] = out
         return self._parsed[key]
+
+
+def _empty_as_none(values: list[Any]) -> list[Any]:
+    """``values`` with every empty cell (:func:`is_empty`) replaced by None, in place.
+
+    This runs over every cell read, so the plain types are decided inline, exactly as
+    ``is_empty`` decides them; only other objects (numpy scalars, pd.NA, NaT) call it.
+    """
+    for pos, value in enumerate(values):
+        kind = type(value)
+        if kind is str:
+            if not value.strip():
+                values[pos] = None
+        elif kind is float:
+            if value != value:  # NaN
+                values[pos] = None
+        elif value is not None and kind is not int and kind is not bool and is_empty(value):
+            values[pos] = None
+    return values
 
 
 class Resolved:
@@ -145,6 +177,8 @@ class LookupIndex:
     show_column: str
     by_id: dict[int, int] = field(init=False)  # item ID -> row position
     by_key: dict[str, int] = field(init=False)  # show key -> item ID of the first row
+    _memo: dict[tuple[Any, Any, bool], Resolved] = field(init=False, default_factory=dict,
+                                                          repr=False)
 
     def __post_init__(self) -> None:
         self.by_id = {i: pos for pos, i in enumerate(self.target.ids) if i is not None}
@@ -159,7 +193,30 @@ class LookupIndex:
 
         A filled show value that cannot name a row (a bool, list or dict) is UNKNOWN, not EMPTY:
         the value must not vanish without a finding (§5.1).
+
+        100,000 bookings name a few thousand projects: the outcome of a plain (text, int ID)
+        pair is kept and shared (callers only read it). Other types are resolved every time,
+        so 1, 1.0 and True, or 0.0 and -0.0, never share an outcome.
         """
+        return self.resolve_all([show], [lookup_id], has_id_column)[0]
+
+    def resolve_all(self, shows: list[Any], lookup_ids: list[Any],
+                    has_id_column: bool) -> list[Resolved]:
+        """:meth:`resolve` for every cell of a lookup column (with its ``XId`` column)."""
+        memo, plain_show, plain_id = self._memo, _PLAIN_SHOW, _PLAIN_ID
+        out = []
+        for show, lookup_id in zip(shows, lookup_ids, strict=True):
+            if type(show) in plain_show and type(lookup_id) in plain_id:
+                key = (show, lookup_id, has_id_column)
+                found = memo.get(key)
+                if found is None:
+                    found = memo[key] = self._resolve(show, lookup_id, has_id_column)
+                out.append(found)
+            else:
+                out.append(self._resolve(show, lookup_id, has_id_column))
+        return out
+
+    def _resolve(self, show: Any, lookup_id: Any, has_id_column: bool) -> Resolved:
         if has_id_column and not is_empty(lookup_id):
             if not self.target.present:
                 return Resolved(Resolved.UNCHECKED)
@@ -183,6 +240,11 @@ class LookupIndex:
         return None if target_id is None else self.by_id.get(target_id)
 
 
+#: The cell types whose resolve outcome is shared (see :meth:`LookupIndex.resolve`).
+_PLAIN_SHOW = frozenset({str, type(None)})
+_PLAIN_ID = frozenset({int, type(None)})
+
+
 def _quoted(show: Any) -> str:
     """The show value as a lookup message quotes it: 'P-2526-99'."""
     return f"'{show.strip() if isinstance(show, str) else show}'"
@@ -193,16 +255,23 @@ class FindingLog:
     """All findings of a run, in order, and per (list, item) for ``Controlemelding``."""
 
     findings: list[Finding] = field(default_factory=list)
-    _by_row: dict[tuple[str, int | None], list[Finding]] = field(default_factory=dict)
+    #: list key -> item ID -> that row's findings, in order.
+    _by_row: dict[str, dict[int, list[Finding]]] = field(default_factory=dict)
 
     def add(self, item: Finding) -> None:
         self.findings.append(item)
         if item.item_id is not None:
-            self._by_row.setdefault((item.list_key, item.item_id), []).append(item)
+            self._by_row.setdefault(item.list_key, {}).setdefault(item.item_id, []).append(item)
 
     def extend(self, items: Iterable[Finding]) -> None:
         for item in items:
             self.add(item)
 
     def of_row(self, list_key: str, item_id: int | None) -> list[Finding]:
-        return list(self._by_row.get((list_key, item_id), ()))
+        return list(self._by_row.get(list_key, {}).get(item_id, ()))  # type: ignore[arg-type]
+
+    def of_rows(self, list_key: str, item_ids: Iterable[int | None]) -> list[list[Finding]]:
+        """:meth:`of_row` for every item of a list at once (most rows have no finding: they
+        share one empty list, which callers must not modify)."""
+        rows, none = self._by_row.get(list_key, {}), []
+        return [rows.get(i, none) for i in item_ids]  # type: ignore[arg-type]

@@ -150,7 +150,7 @@ def compute_hours(projects: ListInput, bookings: list[Booking], settings: CheckS
     for b in bookings:
         if b.project_id is None:
             continue
-        if b.valid:
+        if not b.findings:  # b.valid, without a property call per booking
             booked[b.project_id] = booked.get(b.project_id, 0.0) + (b.uren or 0.0)
             valid_count[b.project_id] = valid_count.get(b.project_id, 0) + 1
         else:

@@ -136,12 +136,13 @@ def shown(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-_WS = re.compile(r"\s+")
-
-
 def collapse(text: str) -> str:
-    """Trim and collapse runs of whitespace to one space."""
-    return _WS.sub(" ", text).strip()
+    """Trim and collapse runs of whitespace to one space.
+
+    ``str.split()`` splits on exactly the characters the regex ``\\s`` and ``str.strip()``
+    treat as whitespace (checked over every code point), and is several times faster.
+    """
+    return " ".join(text.split())
 
 
 def choice_key(value: Any) -> str | None:
