@@ -358,8 +358,8 @@ class _Planner:
             return
         # The stages in date order: first reminder (from the Binnenkort window), then one per
         # offset, each due from n working days before PeriodeEind.
-        stages = [(start - timedelta(days=c.settings.binnenkort_days), REMINDER_START)]
-        stages += [(c.calendar.add_workdays(eind, -n), f"{n}wd")
+        stages = [(_days_before(start, c.settings.binnenkort_days), REMINDER_START)]
+        stages += [(_workdays_before(c.calendar, eind, n), f"{n}wd")
                    for n in sorted(set(c.settings.reminder_workdays_before_end), reverse=True)]
         stages.sort(key=lambda s: s[0])
         labels = [label for _, label in stages]
@@ -544,3 +544,20 @@ def plan_summary(plan: AlertPlan) -> list[str]:
         out.append("Er zijn geen nieuwe meldingen.")
     out += [f"Let op: {f.ref}: {f.message}" for f in plan.findings]
     return out
+
+
+def _days_before(day: date, days: int) -> date:
+    """``day - days``, or the first day there is when a nonsense date (0001-01-01, staff
+    typing) has no earlier one: bad data must never stop a cycle."""
+    try:
+        return day - timedelta(days=days)
+    except OverflowError:
+        return date.min
+
+
+def _workdays_before(calendar: Any, day: date, n: int) -> date:
+    """``n`` working days before ``day``, clamped like :func:`_days_before`."""
+    try:
+        return calendar.add_workdays(day, -n)
+    except (OverflowError, ValueError):
+        return date.min
