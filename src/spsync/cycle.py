@@ -179,14 +179,14 @@ def run_cycle(gateway: Gateway, config: Config, controledatum: date, *, dry_run:
                  if _reads_incrementally(config, store, dry_run) else None)
         fingerprint = (input_fingerprint(infos, config, controledatum)
                        if infos is not None else None)
-        if store is not None and run_id is not None and infos is not None \
-                and not (make_report or force):
+        if infos is not None and run_id is not None and not (make_report or force):
+            assert store is not None  # reading incrementally needs one
             outcome = _skip_unchanged(store, config, controledatum, fingerprint, infos, now,
                                       run_id)
             if outcome is not None:
                 _deliver(store, config, outcome, channels, clock)
                 outcome.requests = getattr(gateway, "requests_made", 0) - requests_before
-                _record_skipped(store, outcome, clock())
+                _record_run(store, outcome, clock())
                 return outcome
         pending: set[tuple[str, int]] = set()
         for round_no in range(1, MAX_ROUNDS + 1):
@@ -278,8 +278,7 @@ def _skip_unchanged(store: StateStore, config: Config, controledatum: date,
     repair."""
     if fingerprint is None or not config.incremental.skip_unchanged:
         return None
-    last = next((r for r in store.runs(limit=5) if r.kind == "cycle" and r.id != run_id
-                 and not r.dry_run), None)
+    last = store.latest_run(before=run_id)
     if last is None or last.outcome != "ok" or last.controledatum != controledatum \
             or last.details.get("invoer") != fingerprint:
         return None
@@ -296,21 +295,8 @@ def _skip_unchanged(store: StateStore, config: Config, controledatum: date,
                           if infos.get(config.title(d.key)) is not None}
     log.info("%s", outcome.notes[-1])
     outcome.carried = {k: last.details[k] for k in ("bevindingen", "planjaar")
-                               if k in last.details}
+                       if k in last.details}
     return outcome
-
-
-def _record_skipped(store: StateStore, outcome: CycleOutcome, ended: datetime) -> None:
-    """The run record of a skipped cycle: it carries the input fingerprint and the run whose
-    outcome still holds, so the next cycle can skip too (and ``spsync status`` sees a run)."""
-    assert outcome.run_id is not None
-    store.finish_run(outcome.run_id, outcome="problemen" if outcome.exit_code else "ok",
-                     ended_at=ended, read_counts=outcome.read_counts, requests=outcome.requests,
-                     items_written=0,
-                     alerts_sent=len(outcome.delivery.sent) if outcome.delivery else 0,
-                     details={**outcome.carried, "invoer": outcome.fingerprint,
-                              "ongewijzigd_sinds": outcome.skipped_since,
-                              "problemen": outcome.problems[:50]})
 
 
 def run_clock_start(controledatum: date, timezone: str) -> datetime:
@@ -376,9 +362,20 @@ def _deliver(store: StateStore, config: Config, outcome: CycleOutcome,
 
 
 def _record_run(store: StateStore, outcome: CycleOutcome, ended: datetime) -> None:
-    """The run's record and its key figures (for next week's "change since last run")."""
+    """The run's record and its key figures (for next week's "change since last run"). A
+    skipped cycle computed no figures: its record carries the input fingerprint and the run
+    whose outcome still holds, so the next cycle can skip too (``spsync status`` sees a run)."""
     assert outcome.run_id is not None
     result = outcome.result
+    details = {"problemen": outcome.problems[:50], "invoer": outcome.fingerprint}
+    if result is None:
+        store.finish_run(outcome.run_id, outcome="problemen" if outcome.exit_code else "ok",
+                         ended_at=ended, read_counts=outcome.read_counts,
+                         requests=outcome.requests, items_written=0,
+                         alerts_sent=len(outcome.delivery.sent) if outcome.delivery else 0,
+                         details={**outcome.carried, **details,
+                                  "ongewijzigd_sinds": outcome.skipped_since})
+        return
     figures = {}
     frame = result.indicatoren
     if frame is not None and "IndicatorCode" in frame:
@@ -399,9 +396,8 @@ def _record_run(store: StateStore, outcome: CycleOutcome, ended: datetime) -> No
                      read_counts=outcome.read_counts, requests=outcome.requests,
                      items_written=sum(outcome.written.values()),
                      alerts_sent=len(outcome.delivery.sent) if outcome.delivery else 0,
-                     details={"problemen": outcome.problems[:50],
-                              "bevindingen": len(outcome.findings),
-                              "planjaar": result.planjaar, "invoer": outcome.fingerprint})
+                     details={**details, "bevindingen": len(outcome.findings),
+                              "planjaar": result.planjaar})
 
 
 def _apply_verdict(outcome: CycleOutcome) -> None:

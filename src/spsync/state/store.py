@@ -134,6 +134,17 @@ class StateStore:
                 runs.c.outcome.in_(SUCCESS)).order_by(runs.c.id.desc()).limit(1)).first()
         return None if row is None else _run(row)
 
+    def latest_run(self, kind: str = "cycle", *, before: int | None = None
+                   ) -> RunRecord | None:
+        """The newest real (not dry) run of ``kind`` with an id below ``before``, however it
+        ended (also one still running or crashed: outcome None)."""
+        stmt = select(runs).where(runs.c.kind == kind, runs.c.dry_run.is_(False))
+        if before is not None:
+            stmt = stmt.where(runs.c.id < before)
+        with self._tx() as conn:
+            row = conn.execute(stmt.order_by(runs.c.id.desc()).limit(1)).first()
+        return None if row is None else _run(row)
+
     def runs(self, limit: int = 20) -> list[RunRecord]:
         """The last ``limit`` runs of any kind, newest first."""
         with self._tx() as conn:
