@@ -226,9 +226,13 @@ class SharePointGateway:
         if retry_after is not None:
             self._check_wait(float(retry_after), _status(exc))
             return float(retry_after)
-        delay = min(self.backoff * (2 ** (attempt - 1)), MAX_BACKOFF_S)
+        delay = self._backoff(attempt)
         self._check_wait(delay, _status(exc))
         return delay
+
+    def _backoff(self, attempt: int) -> float:
+        """The exponential back-off before attempt ``attempt + 1`` when no Retry-After says."""
+        return min(self.backoff * (2 ** (attempt - 1)), MAX_BACKOFF_S)
 
     def _retry_line(self, attempt: int, attempts: int, exc: BaseException, delay: float) -> None:
         log.warning("SharePoint antwoordt niet (%s); poging %d van %d over %.1f s.",
@@ -644,7 +648,7 @@ class SharePointGateway:
             first = retry[0][1]
             asked = [a for a in (response_retry_after(r) for _, r in retry) if a is not None]
             delay = (float(max(asked)) if asked
-                     else min(self.backoff * (2 ** (attempt - 1)), MAX_BACKOFF_S))
+                     else self._backoff(attempt))
             self._check_wait(delay, first.status_code)
             if not asked:
                 log.info("Wachten: %.1f s (HTTP %d op %d van de %d onderdelen van een $batch); "
