@@ -18,11 +18,11 @@ import pandas as pd
 from spsync import schema
 from spsync.checks.tables import Tables
 from spsync.config import Config
-from spsync.gateway import Gateway, Item, ListInfo
-from spsync.itemtable import ItemTable, table_from_items, table_from_pages
+from spsync.gateway import Gateway, ListInfo
+from spsync.itemtable import ItemTable, table_from_pages
 
 __all__ = ["ListSnapshot", "Snapshot", "read_snapshot", "read_table", "list_snapshot",
-           "table_to_frame", "items_to_frame"]
+           "table_to_frame"]
 
 log = logging.getLogger(__name__)
 
@@ -143,13 +143,6 @@ def table_to_frame(table: ItemTable, plans: Sequence[_Plan]) -> pd.DataFrame:
     data = {"Id": table.ids, **table.columns}
     return pd.DataFrame({name: _object_column(data[path]) for name, path in _frame_columns(plans)},
                         index=pd.Index(table.ids, dtype="int64"))
-
-
-def items_to_frame(rows: list[dict[str, Any]], plans: list[_Plan]) -> pd.DataFrame:
-    """Flatten item dicts (``Id`` and the selected values) into the frame convention of
-    :mod:`spsync.checks.tables`."""
-    table = table_from_items((Item(int(v["Id"]), None, v) for v in rows), _select(plans)[0])
-    return table_to_frame(table, plans)
 
 
 def read_table(gateway: Gateway, info: ListInfo, select: Sequence[str],
